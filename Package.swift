@@ -1,0 +1,132 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// The five services of the suite: (folder under Services/, library target, executable product).
+let services: [(folder: String, library: String, executable: String)] = [
+  ("Segmentation", "Segmentation", "segmentation-service"),
+  ("Interaction", "Interaction", "interaction-service"),
+  ("Feedback", "Feedback", "feedback-service"),
+  ("Trust", "Trust", "trust-service"),
+  ("Loyalty", "Loyalty", "loyalty-service"),
+]
+
+let swiftSettings: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+]
+
+let grpc: [Target.Dependency] = [
+  .product(name: "GRPCCore", package: "grpc-swift-2"),
+  .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+  .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+]
+
+var targets: [Target] = [
+  // Generated from proto/ by proto/generate.sh; never edited by hand.
+  .target(
+    name: "Contracts",
+    dependencies: grpc,
+    path: "Shared/Contracts",
+    swiftSettings: [.swiftLanguageMode(.v6)]
+  ),
+  // The runtime every service shares: config, bootstrap, health, reflection, lifecycle,
+  // interceptors, store opener, clock, error mapping.
+  .target(
+    name: "ServiceKit",
+    dependencies: grpc + [
+      "Contracts",
+      .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      .product(name: "GRDB", package: "GRDB.swift"),
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      .product(name: "Logging", package: "swift-log"),
+      .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ],
+    path: "Shared/ServiceKit",
+    swiftSettings: swiftSettings
+  ),
+  // Helpers for tests: an in-process server with a client, and a launcher for the real
+  // executables on loopback.
+  .target(
+    name: "ServiceKitTesting",
+    dependencies: grpc + [
+      "ServiceKit", "Contracts",
+      .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+      .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+    ],
+    path: "Shared/ServiceKitTesting",
+    swiftSettings: swiftSettings
+  ),
+  .testTarget(
+    name: "ServiceKitTests",
+    dependencies: grpc + ["ServiceKit", "ServiceKitTesting", "Contracts"],
+    path: "Tests/ServiceKitTests",
+    swiftSettings: swiftSettings
+  ),
+  .testTarget(
+    name: "IntegrationTests",
+    dependencies: grpc + [
+      "ServiceKit", "ServiceKitTesting", "Contracts",
+      .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+    ],
+    path: "Tests/IntegrationTests",
+    swiftSettings: swiftSettings
+  ),
+]
+
+var products: [Product] = [
+  /// Messages and typed clients for every service: what an internal Swift caller depends on.
+  .library(name: "CRMContracts", targets: ["Contracts"]),
+  .library(name: "ServiceKit", targets: ["ServiceKit"]),
+]
+
+for service in services {
+  targets.append(
+    .target(
+      name: service.library,
+      dependencies: grpc + [
+        "Contracts", "ServiceKit",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Services/\(service.folder)/Library",
+      swiftSettings: swiftSettings
+    )
+  )
+  targets.append(
+    .executableTarget(
+      name: "\(service.library)Server",
+      dependencies: [.target(name: service.library), "ServiceKit"],
+      path: "Services/\(service.folder)/Server",
+      swiftSettings: swiftSettings
+    )
+  )
+  targets.append(
+    .testTarget(
+      name: "\(service.library)Tests",
+      dependencies: grpc + [
+        .target(name: service.library), "ServiceKit", "ServiceKitTesting", "Contracts",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
+      path: "Tests/\(service.library)Tests",
+      swiftSettings: swiftSettings
+    )
+  )
+  products.append(.executable(name: service.executable, targets: ["\(service.library)Server"]))
+}
+
+let package = Package(
+  name: "crm-suite",
+  platforms: [.macOS(.v15)],
+  products: products,
+  dependencies: [
+    .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+    .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+    .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+  ],
+  targets: targets
+)
