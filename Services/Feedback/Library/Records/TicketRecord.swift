@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+
+/// A row of `ticket`: one piece of feedback or one complaint.
+struct TicketRecord: Codable, Hashable, FetchableRecord, PersistableRecord {
+  static let databaseTableName = "ticket"
+
+  var id: String
+  var customerID: String
+  /// `Crm_Feedback_V1_TicketKind` raw value.
+  var kind: Int
+  /// `Crm_Feedback_V1_Priority` raw value.
+  var priority: Int
+  /// `Crm_Feedback_V1_IntakeChannel` raw value.
+  var channel: Int
+  var category: String
+  var text: String
+  /// `Crm_Feedback_V1_TicketStatus` raw value.
+  var status: Int
+  var createdAt: Date
+  var firstResponseDueAt: Date
+
+  enum CodingKeys: String, CodingKey {
+    case id, kind, priority, channel, category, text, status
+    case customerID = "customer_id"
+    case createdAt = "created_at"
+    case firstResponseDueAt = "first_response_due_at"
+  }
+}

@@ -1,0 +1,81 @@
+import Contracts
+import Foundation
+import GRDB
+import GRPCCore
+import ServiceKit
+import SwiftProtobuf
+
+extension LoyaltyService: Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
+  /// The most points one earn may credit: far above any real purchase, far below overflow.
+  static let maxPointsPerEarn: Int64 = 1_000_000_000
+
+  public func earnPoints(
+    request: Crm_Loyalty_V1_EarnPointsRequest,
+    context: ServerContext
+  ) async throws -> Crm_Loyalty_V1_EarnPointsResponse {
+    guard let key = try IdempotencyLedger.validatedKey(request.idempotencyKey.key, field: "idempotency_key.key") else {
+      throw ServiceError.invalidArgument(field: "idempotency_key.key", reason: "is required: an earn is never applied twice")
+    }
+    try FieldValidation.requireID(request.customerID, field: "customer_id")
+    try FieldValidation.require(request.points, in: 1...Self.maxPointsPerEarn, field: "points")
+    try FieldValidation.limitText(request.reason, field: "reason", maxLength: 200)
+
+    let now = clock.now()
+    let result = try await store.database.write { db in
+      try IdempotencyLedger.run(db, scope: "EarnPoints", key: key, request: request, now: now) { db in
+        var account =
+          try AccountRecord.fetchOne(db, key: request.customerID)
+          ?? AccountRecord(customerID: request.customerID, balance: 0, lifetimePoints: 0, createdAt: now, updatedAt: now)
+        let entry = LedgerEntryRecord(
+          id: UUID().uuidString.lowercased(), customerID: request.customerID, kind: "earn",
+          points: request.points, reason: request.reason, createdAt: now)
+        account.balance += request.points
+        account.lifetimePoints += request.points
+        account.updatedAt = now
+        try account.save(db)
+        try entry.insert(db)
+        return Crm_Loyalty_V1_EarnPointsResponse.with {
+          $0.entry = entry.message
+          $0.account = account.message
+        }
+      }
+    }
+    return try result.get()
+  }
+
+  public func getAccount(
+    request: Crm_Loyalty_V1_GetAccountRequest,
+    context: ServerContext
+  ) async throws -> Crm_Loyalty_V1_GetAccountResponse {
+    try FieldValidation.requireID(request.customerID, field: "customer_id")
+    guard let account = try await store.database.read({ try AccountRecord.fetchOne($0, key: request.customerID) }) else {
+      throw ServiceError.notFound("loyalty account of customer \(request.customerID)")
+    }
+    return .with { $0.account = account.message }
+  }
+}
+
+extension AccountRecord {
+  var message: Crm_Loyalty_V1_Account {
+    .with {
+      $0.customerID = customerID
+      $0.balance = balance
+      $0.lifetimePoints = lifetimePoints
+      $0.createTime = Google_Protobuf_Timestamp(storeDate: createdAt)
+      $0.updateTime = Google_Protobuf_Timestamp(storeDate: updatedAt)
+    }
+  }
+}
+
+extension LedgerEntryRecord {
+  var message: Crm_Loyalty_V1_LedgerEntry {
+    .with {
+      $0.entryID = id
+      $0.customerID = customerID
+      $0.kind = kind
+      $0.points = points
+      $0.reason = reason
+      $0.createTime = Google_Protobuf_Timestamp(storeDate: createdAt)
+    }
+  }
+}

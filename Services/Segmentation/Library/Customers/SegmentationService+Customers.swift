@@ -1,0 +1,64 @@
+import Contracts
+import Foundation
+import GRDB
+import GRPCCore
+import ServiceKit
+import SwiftProtobuf
+
+extension SegmentationService: Crm_Segmentation_V1_SegmentationService.SimpleServiceProtocol {
+  public func createCustomer(
+    request: Crm_Segmentation_V1_CreateCustomerRequest,
+    context: ServerContext
+  ) async throws -> Crm_Segmentation_V1_CreateCustomerResponse {
+    let key = try IdempotencyLedger.validatedKey(request.idempotencyKey.key, field: "idempotency_key.key")
+    let profile = try NewCustomer(validating: request.customer)
+    let now = clock.now()
+    let result = try await store.database.write { db in
+      try IdempotencyLedger.run(db, scope: "CreateCustomer", key: key, request: request, now: now) { db in
+        let record = try profile.insert(db, id: UUID().uuidString.lowercased(), now: now)
+        return Crm_Segmentation_V1_CreateCustomerResponse.with {
+          $0.customer = record.message(tags: profile.tags)
+        }
+      }
+    }
+    return try result.get()
+  }
+
+  public func getCustomer(
+    request: Crm_Segmentation_V1_GetCustomerRequest,
+    context: ServerContext
+  ) async throws -> Crm_Segmentation_V1_GetCustomerResponse {
+    try FieldValidation.requireID(request.customerID, field: "customer_id")
+    let found = try await store.database.read { db -> (CustomerRecord, [String])? in
+      guard let record = try CustomerRecord.fetchOne(db, key: request.customerID) else { return nil }
+      let tags = try String.fetchAll(
+        db,
+        CustomerTagRecord.select(CustomerTagRecord.Columns.tag)
+          .filter(CustomerTagRecord.Columns.customerID == record.id)
+          .order(CustomerTagRecord.Columns.tag))
+      return (record, tags)
+    }
+    guard let (record, tags) = found else {
+      throw ServiceError.notFound("customer \(request.customerID)")
+    }
+    return .with { $0.customer = record.message(tags: tags) }
+  }
+}
+
+extension CustomerRecord {
+  func message(tags: [String]) -> Crm_Segmentation_V1_Customer {
+    .with {
+      $0.customerID = id
+      $0.type = Crm_Segmentation_V1_CustomerType(rawValue: type) ?? .unspecified
+      $0.displayName = displayName
+      $0.email = email
+      $0.phone = phone
+      $0.sourceChannel = sourceChannel
+      $0.accountManager = accountManager
+      $0.timeZone = timeZone
+      $0.tags = tags
+      $0.createTime = Google_Protobuf_Timestamp(storeDate: createdAt)
+      $0.updateTime = Google_Protobuf_Timestamp(storeDate: updatedAt)
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import Contracts
+import GRPCCore
+import Logging
+import ServiceKit
+
+/// `crm.segmentation.v1.SegmentationService`: profiles, identities, purchases and tiers.
+public struct SegmentationService: Sendable {
+  let store: SegmentationStore
+  let clock: any WallClock
+  let logger: Logger
+
+  /// Creates the service over its store.
+  public init(store: SegmentationStore, clock: any WallClock, logger: Logger) {
+    self.store = store
+    self.clock = clock
+    self.logger = logger
+  }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The segmentation service's own store: profiles, their tags, and the idempotency ledger.
+public struct SegmentationStore: Sendable {
+  /// The underlying database (a WAL pool in production, in memory in tests).
+  public let database: any DatabaseWriter
+
+  /// Wraps an opened and migrated database.
+  public init(database: any DatabaseWriter) {
+    self.database = database
+  }
+
+  /// The store's migrations, named and only ever appended.
+  public static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    IdempotencyLedger.registerMigration(&migrator)
+    migrator.registerMigration("customers-v1") { db in
+      try db.create(table: CustomerRecord.databaseTableName) { t in
+        t.column("id", .text).primaryKey()
+        t.column("type", .integer).notNull()
+        t.column("display_name", .text).notNull()
+        t.column("email", .text).notNull()
+        t.column("phone", .text).notNull()
+        t.column("source_channel", .text).notNull()
+        t.column("account_manager", .text).notNull().indexed()
+        t.column("time_zone", .text).notNull()
+        t.column("created_at", .datetime).notNull()
+        t.column("updated_at", .datetime).notNull()
+      }
+      try db.create(table: CustomerTagRecord.databaseTableName) { t in
+        t.column("customer_id", .text).notNull()
+          .references(CustomerRecord.databaseTableName, onDelete: .cascade)
+        t.column("tag", .text).notNull()
+        t.primaryKey(["customer_id", "tag"])
+      }
+      try db.create(index: "customer_tag_by_tag", on: CustomerTagRecord.databaseTableName, columns: ["tag"])
+    }
+    return migrator
+  }
+}

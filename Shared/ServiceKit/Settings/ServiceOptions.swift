@@ -1,0 +1,63 @@
+import ArgumentParser
+
+/// The command-line flags every service takes. Each is optional: an absent flag falls back to
+/// its environment variable, then to the default (see ``ServiceSettings/reference``).
+///
+/// Values are taken as text and checked by ``ServiceSettings/resolve(_:service:environment:)``
+/// so that every bad value gets the same one-line error naming both the flag and the variable.
+public struct ServiceOptions: ParsableArguments, Sendable {
+  @Option(help: "Host or IP to listen on (CRM_HOST).")
+  var host: String?
+
+  @Option(help: "TCP port to listen on; 0 picks a free one (CRM_PORT).")
+  var port: String?
+
+  @Option(name: .customLong("data-dir"), help: "Directory for the store (CRM_DATA_DIR).")
+  var dataDirectory: String?
+
+  @Option(name: .customLong("database"), help: "SQLite file; default <data-dir>/<service>.sqlite (CRM_DATABASE).")
+  var databasePath: String?
+
+  @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (CRM_LOG_LEVEL).")
+  var logLevel: String?
+
+  @Option(name: .customLong("segmentation-addr"), help: "host:port of segmentation (CRM_SEGMENTATION_ADDR).")
+  var segmentationAddress: String?
+
+  @Option(name: .customLong("interaction-addr"), help: "host:port of interaction (CRM_INTERACTION_ADDR).")
+  var interactionAddress: String?
+
+  @Option(name: .customLong("feedback-addr"), help: "host:port of feedback (CRM_FEEDBACK_ADDR).")
+  var feedbackAddress: String?
+
+  @Option(name: .customLong("trust-addr"), help: "host:port of trust (CRM_TRUST_ADDR).")
+  var trustAddress: String?
+
+  @Option(name: .customLong("loyalty-addr"), help: "host:port of loyalty (CRM_LOYALTY_ADDR).")
+  var loyaltyAddress: String?
+
+  @Option(name: .customLong("max-request-bytes"), help: "Largest request message in bytes (CRM_MAX_REQUEST_BYTES).")
+  var maxRequestBytes: String?
+
+  @Option(name: .customLong("max-concurrent-streams"), help: "HTTP/2 streams per connection (CRM_MAX_CONCURRENT_STREAMS).")
+  var maxConcurrentStreams: String?
+
+  @Option(name: .customLong("keepalive-seconds"), help: "Idle seconds before a keepalive ping (CRM_KEEPALIVE_SECONDS).")
+  var keepaliveSeconds: String?
+
+  @Option(name: .customLong("shutdown-grace-seconds"), help: "Seconds in-flight RPCs get after SIGTERM (CRM_SHUTDOWN_GRACE_SECONDS).")
+  var shutdownGraceSeconds: String?
+
+  /// Options are only ever made by parsing (an unparsed option cannot be read).
+  public init() {}
+
+  func peerFlag(_ service: SuiteService) -> String? {
+    switch service {
+    case .segmentation: segmentationAddress
+    case .interaction: interactionAddress
+    case .feedback: feedbackAddress
+    case .trust: trustAddress
+    case .loyalty: loyaltyAddress
+    }
+  }
+}

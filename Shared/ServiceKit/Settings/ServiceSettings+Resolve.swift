@@ -1,0 +1,122 @@
+import Foundation
+import Logging
+
+/// One row of the configuration reference: a setting's flag, variable, default and meaning.
+public struct SettingReference: Sendable {
+  /// The command-line flag.
+  public var flag: String
+  /// The environment variable read when the flag is absent.
+  public var environment: String
+  /// The default when neither is given.
+  public var defaultValue: String
+  /// What it does.
+  public var meaning: String
+}
+
+extension ServiceSettings {
+  /// Every setting a service reads, in the order the README's reference lists them.
+  public static let reference: [SettingReference] =
+    [
+      SettingReference(flag: "--host", environment: "CRM_HOST", defaultValue: "127.0.0.1", meaning: "Host or IP to listen on."),
+      SettingReference(flag: "--port", environment: "CRM_PORT", defaultValue: "50051..50055 by service", meaning: "TCP port to listen on; 0 picks a free one."),
+      SettingReference(flag: "--data-dir", environment: "CRM_DATA_DIR", defaultValue: "./data", meaning: "Directory for the service's store; created if missing."),
+      SettingReference(flag: "--database", environment: "CRM_DATABASE", defaultValue: "<data-dir>/<service>.sqlite", meaning: "The SQLite file of the store."),
+      SettingReference(flag: "--log-level", environment: "CRM_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
+    ]
+    + SuiteService.allCases.map {
+      SettingReference(
+        flag: "--\($0.rawValue)-addr", environment: "CRM_\($0.environmentName)_ADDR",
+        defaultValue: "127.0.0.1:\($0.defaultPort)", meaning: "host:port of the \($0.rawValue) service.")
+    }
+    + [
+      SettingReference(flag: "--max-request-bytes", environment: "CRM_MAX_REQUEST_BYTES", defaultValue: "4194304", meaning: "Largest request message accepted; larger is RESOURCE_EXHAUSTED."),
+      SettingReference(flag: "--max-concurrent-streams", environment: "CRM_MAX_CONCURRENT_STREAMS", defaultValue: "256", meaning: "Concurrent HTTP/2 streams per connection."),
+      SettingReference(flag: "--keepalive-seconds", environment: "CRM_KEEPALIVE_SECONDS", defaultValue: "60", meaning: "Idle seconds before the server pings a client."),
+      SettingReference(flag: "--shutdown-grace-seconds", environment: "CRM_SHUTDOWN_GRACE_SECONDS", defaultValue: "10", meaning: "Seconds in-flight RPCs get to finish after SIGTERM."),
+    ]
+
+  /// Resolves flags, then environment variables, then defaults; throws a
+  /// ``ConfigurationError`` naming the first setting whose value cannot be used.
+  public static func resolve(
+    _ options: ServiceOptions,
+    service: SuiteService,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws(ConfigurationError) -> ServiceSettings {
+    var settings = ServiceSettings.defaults(for: service)
+
+    /// The given value of a setting and how to name it in an error, or nil when not given.
+    func given(_ flag: String?, _ flagName: String, _ variable: String) -> (value: String, name: String)? {
+      if let flag { return (flag, flagName) }
+      if let value = environment[variable] { return (value, variable) }
+      return nil
+    }
+    func integer(_ flag: String?, _ flagName: String, _ variable: String, in range: ClosedRange<Int>)
+      throws(ConfigurationError) -> Int?
+    {
+      guard let (text, name) = given(flag, flagName, variable) else { return nil }
+      guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+        throw ConfigurationError(
+          setting: name, problem: "'\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+      }
+      return value
+    }
+
+    if let (host, name) = given(options.host, "--host", "CRM_HOST") {
+      guard !host.isEmpty, !host.contains(where: \.isWhitespace) else {
+        throw ConfigurationError(setting: name, problem: "'\(host)' is not a host name or IP address")
+      }
+      settings.host = host
+    }
+    if let port = try integer(options.port, "--port", "CRM_PORT", in: 0...65535) { settings.port = port }
+
+    let dataDirectory = given(options.dataDirectory, "--data-dir", "CRM_DATA_DIR")
+    if let (directory, name) = dataDirectory {
+      guard !directory.isEmpty else { throw ConfigurationError(setting: name, problem: "must not be empty") }
+      settings.dataDirectory = directory
+    }
+    if let (path, name) = given(options.databasePath, "--database", "CRM_DATABASE") {
+      guard !path.isEmpty else { throw ConfigurationError(setting: name, problem: "must not be empty") }
+      settings.databasePath = path
+    } else {
+      settings.databasePath = (settings.dataDirectory as NSString)
+        .appendingPathComponent("\(service.rawValue).sqlite")
+    }
+    if let (level, name) = given(options.logLevel, "--log-level", "CRM_LOG_LEVEL") {
+      guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+        throw ConfigurationError(
+          setting: name, problem: "'\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+      }
+      settings.logLevel = parsed
+    }
+    for peer in SuiteService.allCases {
+      let variable = "CRM_\(peer.environmentName)_ADDR"
+      if let (text, name) = given(options.peerFlag(peer), "--\(peer.rawValue)-addr", variable) {
+        guard let address = PeerAddress(parsing: text) else {
+          throw ConfigurationError(setting: name, problem: "'\(text)' is not host:port with a port from 1 to 65535")
+        }
+        settings.peers[peer] = address
+      }
+    }
+    if let bytes = try integer(
+      options.maxRequestBytes, "--max-request-bytes", "CRM_MAX_REQUEST_BYTES", in: 1024...(64 * 1024 * 1024))
+    {
+      settings.maxRequestBytes = bytes
+    }
+    if let streams = try integer(
+      options.maxConcurrentStreams, "--max-concurrent-streams", "CRM_MAX_CONCURRENT_STREAMS", in: 1...65535)
+    {
+      settings.maxConcurrentStreams = streams
+    }
+    if let seconds = try integer(
+      options.keepaliveSeconds, "--keepalive-seconds", "CRM_KEEPALIVE_SECONDS", in: 1...86400)
+    {
+      settings.keepaliveSeconds = seconds
+    }
+    if let seconds = try integer(
+      options.shutdownGraceSeconds, "--shutdown-grace-seconds", "CRM_SHUTDOWN_GRACE_SECONDS", in: 0...3600)
+    {
+      settings.shutdownGraceSeconds = seconds
+    }
+    return settings
+  }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+
+/// Everything a service needs to start, resolved from flags, then environment variables, then
+/// defaults (in that order of precedence).
+public struct ServiceSettings: Sendable {
+  /// Which service this process is.
+  public var service: SuiteService
+  /// Host or IP to listen on.
+  public var host: String
+  /// TCP port to listen on; 0 picks a free one (tests).
+  public var port: Int
+  /// Directory for the store and anything else the service writes.
+  public var dataDirectory: String
+  /// The SQLite file; by default `<data directory>/<service>.sqlite`.
+  public var databasePath: String
+  /// Lowest level of log line written.
+  public var logLevel: Logger.Level
+  /// Where the other services listen (host:port), by service.
+  public var peers: [SuiteService: PeerAddress]
+  /// Largest request message accepted, in bytes; larger ones fail with RESOURCE_EXHAUSTED.
+  public var maxRequestBytes: Int
+  /// Concurrent HTTP/2 streams allowed per connection.
+  public var maxConcurrentStreams: Int
+  /// Idle time after which the server pings a client to check the connection.
+  public var keepaliveSeconds: Int
+  /// How long in-flight RPCs get to finish after SIGTERM before they are cancelled.
+  public var shutdownGraceSeconds: Int
+
+  /// Settings with every default, for `service`.
+  public static func defaults(for service: SuiteService) -> ServiceSettings {
+    ServiceSettings(
+      service: service,
+      host: "127.0.0.1",
+      port: service.defaultPort,
+      dataDirectory: "./data",
+      databasePath: "./data/\(service.rawValue).sqlite",
+      logLevel: .info,
+      peers: Dictionary(
+        uniqueKeysWithValues: SuiteService.allCases.map {
+          ($0, PeerAddress(host: "127.0.0.1", port: $0.defaultPort))
+        }
+      ),
+      maxRequestBytes: 4 * 1024 * 1024,
+      maxConcurrentStreams: 256,
+      keepaliveSeconds: 60,
+      shutdownGraceSeconds: 10
+    )
+  }
+}
+
+/// A peer service's address.
+public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
+  /// Host name or IP address.
+  public var host: String
+  /// TCP port.
+  public var port: Int
+
+  /// Creates an address.
+  public init(host: String, port: Int) {
+    self.host = host
+    self.port = port
+  }
+
+  /// Parses `host:port`; nil when it is not of that form or the port is out of range.
+  public init?(parsing text: String) {
+    guard let colon = text.lastIndex(of: ":") else { return nil }
+    let host = String(text[..<colon])
+    guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
+    else { return nil }
+    self.init(host: host, port: port)
+  }
+
+  /// `host:port`.
+  public var description: String { "\(host):\(port)" }
+}
+
+/// A setting that could not be used: the process says which and exits with status 2.
+public struct ConfigurationError: Error, CustomStringConvertible {
+  /// The flag and environment variable of the setting.
+  public var setting: String
+  /// What is wrong with it.
+  public var problem: String
+
+  /// Creates an error for `setting`.
+  public init(setting: String, problem: String) {
+    self.setting = setting
+    self.problem = problem
+  }
+
+  /// One line, naming the setting.
+  public var description: String { "\(setting): \(problem)" }
+}
