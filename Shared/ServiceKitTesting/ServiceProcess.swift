@@ -159,3 +159,40 @@ public func makeTemporaryDirectory() throws -> URL {
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }
+
+/// How a process that was expected to refuse to start ended.
+public struct ProcessOutcome: Sendable {
+  /// Exit status.
+  public var status: Int32
+  /// What it wrote to standard output.
+  public var standardOutput: String
+  /// What it wrote to standard error.
+  public var standardError: String
+}
+
+/// Runs `executable` from the build directory to completion (killed after `timeout`), for
+/// tests of start-up failures.
+public func runToExit(_ executable: String, arguments: [String], timeout: Duration = .seconds(30)) async throws -> ProcessOutcome {
+  let process = Process()
+  process.executableURL = ServiceProcess.binDirectory.appendingPathComponent(executable)
+  process.arguments = arguments
+  process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CRM_") }
+  let directory = try makeTemporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let out = directory.appendingPathComponent("out"), err = directory.appendingPathComponent("err")
+  FileManager.default.createFile(atPath: out.path, contents: nil)
+  FileManager.default.createFile(atPath: err.path, contents: nil)
+  process.standardOutput = try FileHandle(forWritingTo: out)
+  process.standardError = try FileHandle(forWritingTo: err)
+  try process.run()
+  let deadline = ContinuousClock.now + timeout
+  while process.isRunning && ContinuousClock.now < deadline {
+    try await Task.sleep(for: .milliseconds(20))
+  }
+  if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+  process.waitUntilExit()
+  return ProcessOutcome(
+    status: process.terminationStatus,
+    standardOutput: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+    standardError: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+}
