@@ -4,12 +4,18 @@
 # Uses Debian's protoc (apt-get install protobuf-compiler) and the two plugins built from this
 # package's own dependencies (swift-protobuf's protoc-gen-swift, grpc-swift-protobuf's
 # protoc-gen-grpc-swift-2), so the generated code always matches the runtime it links against.
-# Run it after every change to a .proto; CI runs it and fails if the committed code differs.
+# Run it after every change to a .proto. `proto/generate.sh --check` regenerates into a
+# temporary directory and fails if the committed code differs (CI runs that).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-out="Shared/Contracts/Generated"
+committed="$root/Shared/Contracts/Generated"
+out="$committed"
+if [ "${1:-}" = "--check" ]; then
+  out="$(mktemp -d)/Generated"
+  trap 'rm -rf "$(dirname "$out")"' EXIT
+fi
 
 command -v protoc >/dev/null || { echo "error: protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
 
@@ -26,10 +32,10 @@ mkdir -p "$out"
   # shellcheck disable=SC2086
   protoc -I . \
     --plugin=protoc-gen-swift="$bin/protoc-gen-swift" \
-    --swift_out="$root/$out" \
+    --swift_out="$out" \
     --swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
     --plugin=protoc-gen-grpc-swift-2="$bin/protoc-gen-grpc-swift-2" \
-    --grpc-swift-2_out="$root/$out" \
+    --grpc-swift-2_out="$out" \
     --grpc-swift-2_opt=Visibility=Public,Client=true,Server=true,FileNaming=PathToUnderscores \
     $protos
   # Reflection serves the protos themselves (with comments and every import), so a client
@@ -53,4 +59,13 @@ mkdir -p "$out"
 } > "$out/ContractDescriptors.swift"
 rm "$out/.descriptors.pb"
 
+if [ "$out" != "$committed" ]; then
+  if ! diff -r "$committed" "$out" >/dev/null; then
+    echo "error: $committed does not match proto/: run proto/generate.sh and commit the result" >&2
+    diff -r "$committed" "$out" | head -20 >&2
+    exit 1
+  fi
+  echo "generated code matches proto/"
+  exit 0
+fi
 echo "generated $(ls "$out" | wc -l) files in $out"

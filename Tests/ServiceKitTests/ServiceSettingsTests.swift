@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ServiceKit
@@ -63,5 +64,22 @@ struct ServiceSettingsTests {
       #expect(help.contains(row.flag), "\(row.flag) is in the reference but not a flag")
       #expect(help.contains(row.environment), "\(row.environment) is not named in the help")
     }
+  }
+}
+
+@Suite("The README's configuration table")
+struct ConfigurationReferenceTests {
+  @Test("lists exactly the settings the code reads, with their defaults")
+  func readmeMatchesCode() throws {
+    let readme = URL(fileURLWithPath: #filePath)
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("README.md")
+    let text = try String(contentsOf: readme, encoding: .utf8)
+    let rows = text.split(separator: "\n").filter { $0.hasPrefix("| `--") }.map { line in
+      line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "`", with: "") }
+    }
+    let documented = rows.map { "\($0[0]) \($0[1]) \($0[2])" }
+    let code = ServiceSettings.reference.map { "\($0.flag) \($0.environment) \($0.defaultValue)" }
+    #expect(documented == code)
   }
 }

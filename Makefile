@@ -1,0 +1,24 @@
+# The two commands the README promises, plus the pieces they are made of.
+.PHONY: run test build generate check-generated bootstrap
+
+## run: build and start the five services on loopback (stores under ./data); Ctrl-C stops them
+run: bootstrap build
+	./scripts/run-suite.sh
+
+## test: everything CI runs: codegen check, Swift tests (unit + real executables), Python interop
+test:
+	./scripts/bootstrap.sh --with-python
+	./proto/generate.sh --check
+	swift build --build-tests
+	swift test --skip-build
+	python3 -m pytest -q Tests/Interop
+
+build:
+	swift build
+
+bootstrap:
+	./scripts/bootstrap.sh
+
+## generate: regenerate Shared/Contracts/Generated after a .proto change
+generate:
+	./proto/generate.sh
