@@ -24,8 +24,8 @@ for i in "${!services[@]}"; do
   name="${services[$i]}"
   color="${colors[$i]}"
   prefix=$(printf '\033[%sm%-12s\033[0m|' "$color" "$name")
-  # The service's own output goes through sed for the prefix; exec keeps the service's pid.
-  "$bin/$name-service" --data-dir "$data" > >(sed -u "s/^/$prefix /") 2>&1 &
+  # The prefixer ignores Ctrl-C so that it still forwards the services' last log lines.
+  "$bin/$name-service" --data-dir "$data" > >(trap '' INT TERM; exec sed -u "s/^/$prefix /") 2>&1 &
   pids+=("$!")
 done
 
