@@ -41,6 +41,16 @@ public final class HealthStatusBoard: Sendable {
     for continuation in notify { continuation.yield(status) }
   }
 
+  /// Sets one name's status (registering the name if it is new).
+  public func set(_ status: Status, for service: String) {
+    let notify = state.withLock { state -> [AsyncStream<Status>.Continuation] in
+      guard state.statuses[service] != status else { return [] }
+      state.statuses[service] = status
+      return state.watchers.values.filter { $0.name == service }.map(\.continuation)
+    }
+    for continuation in notify { continuation.yield(status) }
+  }
+
   /// A stream of `service`'s status: the current one first, then each change, until the
   /// consumer stops or calls `stop`.
   func watch(_ service: String) -> (updates: AsyncStream<Status>, stop: @Sendable () -> Void) {

@@ -14,12 +14,12 @@ import Synchronization
 /// accepting RPCs, lets in-flight ones finish within the grace period, then closes its store.
 public struct ServiceHost: Sendable {
   private let environment: ServiceEnvironment
-  private let services: [any RegistrableRPCService]
+  private let components: ServiceComponents
 
-  /// Creates a host for `services`, which the library built over `environment`.
-  public init(environment: ServiceEnvironment, services: [any RegistrableRPCService]) {
+  /// Creates a host for `components`, which the library built over `environment`.
+  public init(environment: ServiceEnvironment, components: ServiceComponents) {
     self.environment = environment
-    self.services = services
+    self.components = components
   }
 
   /// Serves until a shutdown signal; calls `onListening` once the port is bound.
@@ -28,19 +28,23 @@ public struct ServiceHost: Sendable {
     let settings = environment.settings
     let logger = environment.logger
     let database = environment.database
-    let serviceName = settings.service.grpcServiceName
 
-    let board = HealthStatusBoard(services: [serviceName])
+    let board = environment.health
+    let services = components.rpcServices
     let probe: @Sendable () async -> Bool = {
       (try? await database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") }) != nil
     }
     let health = HealthService(board: board, storeProbe: probe)
-    let reflection = try ReflectionService(serviceNames: [
-      serviceName,
-      Grpc_Health_V1_Health.descriptor.fullyQualifiedService,
-      Grpc_Reflection_V1_ServerReflection.descriptor.fullyQualifiedService,
-      Grpc_Reflection_V1alpha_ServerReflection.descriptor.fullyQualifiedService,
-    ])
+    // Reflection lists exactly what is registered: read the names off a router.
+    var router = RPCRouter<HTTP2ServerTransport.Posix>()
+    for service in services { service.registerMethods(with: &router) }
+    let served = Set(router.methods.map(\.service.fullyQualifiedService))
+    let reflection = try ReflectionService(
+      serviceNames: Array(served) + [
+        Grpc_Health_V1_Health.descriptor.fullyQualifiedService,
+        Grpc_Reflection_V1_ServerReflection.descriptor.fullyQualifiedService,
+        Grpc_Reflection_V1alpha_ServerReflection.descriptor.fullyQualifiedService,
+      ])
 
     let server = GRPCServer(
       transport: .http2NIOPosix(
@@ -68,11 +72,11 @@ public struct ServiceHost: Sendable {
     let probeService = StoreHealthProbe(board: board, phase: phase, probe: probe, logger: logger)
 
     var configuration = ServiceGroupConfiguration(
-      // Shut down in reverse order: the server first, so it reports NOT_SERVING at once.
-      services: [
-        .init(service: probeService),
-        .init(service: serverService),
-      ],
+      // Shut down in reverse order: the server first, so it reports NOT_SERVING at once and
+      // stops taking RPCs; then the background work; the store probe last.
+      services: [.init(service: probeService)]
+        + components.background.map { .init(service: $0) }
+        + [.init(service: serverService)],
       gracefulShutdownSignals: [.sigterm, .sigint],
       logger: logger
     )

@@ -17,6 +17,17 @@ public enum ServiceMain {
     clock: any WallClock = SystemClock(),
     makeServices: @Sendable (ServiceEnvironment) throws -> [any RegistrableRPCService]
   ) async -> Never {
+    await run(service, migrator: migrator, clock: clock, makeComponents: { ServiceComponents(rpcServices: try makeServices($0)) })
+  }
+
+  /// Runs `service`, whose library builds its gRPC services and background work over the
+  /// opened store.
+  public static func run(
+    _ service: SuiteService,
+    migrator: DatabaseMigrator,
+    clock: any WallClock = SystemClock(),
+    makeComponents: @Sendable (ServiceEnvironment) throws -> ServiceComponents
+  ) async -> Never {
     let options: ServiceOptions
     do {
       options = try ServiceOptions.parse(Array(CommandLine.arguments.dropFirst()))
@@ -46,9 +57,11 @@ public enum ServiceMain {
       fail("--data-dir/--database (CRM_DATA_DIR/CRM_DATABASE): cannot open the store at \(settings.databasePath): \(describe(error))")
     }
 
-    let environment = ServiceEnvironment(settings: settings, logger: logger, clock: clock, database: database)
+    let environment = ServiceEnvironment(
+      settings: settings, logger: logger, clock: clock, database: database,
+      health: HealthStatusBoard(services: [service.grpcServiceName]))
     do {
-      let host = ServiceHost(environment: environment, services: try makeServices(environment))
+      let host = ServiceHost(environment: environment, components: try makeComponents(environment))
       try await host.run { address in
         // The one line on standard output: launchers and tests read the bound port from it.
         FileHandle.standardOutput.write(Data("\(service.executableName) listening on \(address)\n".utf8))
