@@ -17,6 +17,9 @@ public enum SuiteService: String, CaseIterable, Sendable {
     }
   }
 
+  /// The port of the Prometheus endpoint when nothing else is configured.
+  public var defaultMetricsPort: Int { defaultPort - 50051 + 9451 }
+
   /// The executable's name, which is also the name in logs.
   public var executableName: String { "\(rawValue)-service" }
 

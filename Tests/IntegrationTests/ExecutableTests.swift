@@ -54,7 +54,7 @@ struct ExecutableTests {
       (["--segmentation-addr", "nowhere"], "--segmentation-addr"),
     ])
   func badSettings(arguments: [String], named: String) async throws {
-    let outcome = try await runToExit("loyalty-service", arguments: ["--port", "0"] + arguments)
+    let outcome = try await runToExit("loyalty-service", arguments: ["--port", "0", "--metrics-port", "0"] + arguments)
     #expect(outcome.status == 2)
     let lines = outcome.standardError.split(separator: "\n")
     #expect(lines.count == 1, "\(outcome.standardError)")
@@ -68,7 +68,7 @@ struct ExecutableTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     let running = try await ServiceProcess("trust-service", dataDirectory: directory.appendingPathComponent("a"))
     let outcome = try await runToExit(
-      "trust-service", arguments: ["--port", "\(running.port)", "--data-dir", directory.appendingPathComponent("b").path])
+      "trust-service", arguments: ["--port", "\(running.port)", "--metrics-port", "0", "--data-dir", directory.appendingPathComponent("b").path])
     #expect(outcome.status == 2)
     #expect(outcome.standardError.hasPrefix("error: --port"), "\(outcome.standardError)")
     #expect(outcome.standardError.split(separator: "\n").count == 1)

@@ -164,7 +164,7 @@ class ServiceProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(
-            [str(executable), "--port", "0", "--data-dir", str(data_dir)],
+            [str(executable), "--port", "0", "--metrics-port", "0", "--data-dir", str(data_dir)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log, env=env,
         )
         # A reader thread, not a blocking readline: the startup wait must have a timeout, and

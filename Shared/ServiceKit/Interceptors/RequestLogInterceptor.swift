@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import Logging
+import Metrics
 
 /// Gives every RPC a request id, writes one log line per RPC (method, status code, duration),
 /// and makes sure no stray error reaches a caller as UNKNOWN.
@@ -88,14 +89,20 @@ public struct RequestLogInterceptor: ServerInterceptor {
 
   private static func logCompletion(_ logger: Logger, method: String, code: RPCError.Code?, since start: ContinuousClock.Instant) {
     let elapsed = ContinuousClock.now - start
-    let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+    let codeName = code.map { "\($0)" } ?? "ok"
     logger.info(
       "rpc",
       metadata: [
         "method": "\(method)",
-        "code": "\(code.map { "\($0)" } ?? "ok")",
-        "duration_ms": "\(String(format: "%.3f", milliseconds))",
+        "code": "\(codeName)",
+        "duration_ms": "\(String(format: "%.3f", Double(nanoseconds) / 1e6))",
       ]
     )
+    // RPC count and errors by status, and latency per method (exported by the metrics endpoint).
+    Counter(label: "grpc_server_handled_total", dimensions: [("grpc_method", method), ("grpc_code", codeName)])
+      .increment()
+    Metrics.Timer(label: "grpc_server_handling_seconds", dimensions: [("grpc_method", method)])
+      .recordNanoseconds(nanoseconds)
   }
 }

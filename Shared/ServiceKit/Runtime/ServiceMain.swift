@@ -3,6 +3,8 @@ import Foundation
 import GRDB
 import GRPCCore
 import Logging
+import Metrics
+import Prometheus
 
 /// The whole `main` of a service executable: parse settings, open the store, serve.
 ///
@@ -57,11 +59,26 @@ public enum ServiceMain {
       fail("--data-dir/--database (CRM_DATA_DIR/CRM_DATABASE): cannot open the store at \(settings.databasePath): \(describe(error))")
     }
 
+    // One registry per process: swift-metrics is global by design, so this happens only here.
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    let metrics: MetricsEndpoint
+    do {
+      metrics = try await MetricsEndpoint.bind(
+        host: settings.host, port: settings.metricsPort, registry: registry, logger: logger)
+    } catch {
+      fail("--metrics-port (CRM_METRICS_PORT): cannot listen on \(settings.host):\(settings.metricsPort): \(error)")
+    }
+
     let environment = ServiceEnvironment(
       settings: settings, logger: logger, clock: clock, database: database,
       health: HealthStatusBoard(services: [service.grpcServiceName]))
     do {
-      let host = ServiceHost(environment: environment, components: try makeComponents(environment))
+      var components = try makeComponents(environment)
+      components.background += [
+        metrics, StoreGauges(database: database, path: settings.databasePath),
+      ]
+      let host = ServiceHost(environment: environment, components: components)
       try await host.run { address in
         // The one line on standard output: launchers and tests read the bound port from it.
         FileHandle.standardOutput.write(Data("\(service.executableName) listening on \(address)\n".utf8))

@@ -12,6 +12,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
   @Option(help: "TCP port to listen on; 0 picks a free one (CRM_PORT).")
   var port: String?
 
+  @Option(name: .customLong("metrics-port"), help: "Port of the Prometheus /metrics endpoint; 0 picks a free one (CRM_METRICS_PORT).")
+  var metricsPort: String?
+
   @Option(name: .customLong("data-dir"), help: "Directory for the store (CRM_DATA_DIR).")
   var dataDirectory: String?
 

@@ -19,6 +19,7 @@ extension ServiceSettings {
     [
       SettingReference(flag: "--host", environment: "CRM_HOST", defaultValue: "127.0.0.1", meaning: "Host or IP to listen on."),
       SettingReference(flag: "--port", environment: "CRM_PORT", defaultValue: "50051..50055 by service", meaning: "TCP port to listen on; 0 picks a free one."),
+      SettingReference(flag: "--metrics-port", environment: "CRM_METRICS_PORT", defaultValue: "9451..9455 by service", meaning: "Port of the Prometheus /metrics endpoint (HTTP/1.1); 0 picks a free one."),
       SettingReference(flag: "--data-dir", environment: "CRM_DATA_DIR", defaultValue: "./data", meaning: "Directory for the service's store; created if missing."),
       SettingReference(flag: "--database", environment: "CRM_DATABASE", defaultValue: "<data-dir>/<service>.sqlite", meaning: "The SQLite file of the store."),
       SettingReference(flag: "--log-level", environment: "CRM_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
@@ -68,6 +69,9 @@ extension ServiceSettings {
       settings.host = host
     }
     if let port = try integer(options.port, "--port", "CRM_PORT", in: 0...65535) { settings.port = port }
+    if let port = try integer(options.metricsPort, "--metrics-port", "CRM_METRICS_PORT", in: 0...65535) {
+      settings.metricsPort = port
+    }
 
     let dataDirectory = given(options.dataDirectory, "--data-dir", "CRM_DATA_DIR")
     if let (directory, name) = dataDirectory {

@@ -10,6 +10,8 @@ public struct ServiceSettings: Sendable {
   public var host: String
   /// TCP port to listen on; 0 picks a free one (tests).
   public var port: Int
+  /// TCP port of the Prometheus `/metrics` endpoint (HTTP/1.1, same host); 0 picks a free one.
+  public var metricsPort: Int
   /// Directory for the store and anything else the service writes.
   public var dataDirectory: String
   /// The SQLite file; by default `<data directory>/<service>.sqlite`.
@@ -33,6 +35,7 @@ public struct ServiceSettings: Sendable {
       service: service,
       host: "127.0.0.1",
       port: service.defaultPort,
+      metricsPort: service.defaultMetricsPort,
       dataDirectory: "./data",
       databasePath: "./data/\(service.rawValue).sqlite",
       logLevel: .info,
