@@ -5,12 +5,14 @@
 run: bootstrap build
 	./scripts/run-suite.sh
 
-## test: everything CI runs: codegen check, Swift tests (unit + real executables), Python interop
+## test: everything CI runs: codegen check, Swift tests (unit + real executables), Python interop,
+## deploy manifests (rendered and schema-checked) and one release build run as the image runs it
 test:
 	./scripts/bootstrap.sh --with-python
 	./proto/generate.sh --check
 	swift build --build-tests
 	swift test --skip-build
+	python3 -m pytest -q Tests/Deploy
 	python3 -m pytest -q Tests/Interop
 
 build:

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v protoc >/dev/null || need_apt+=(protobuf-compiler)
+command -v curl >/dev/null || need_apt+=(curl)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -19,8 +20,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--with-python" ]; then
-  if ! python3 -c 'import grpc, grpc_tools, grpc_reflection, pytest' 2>/dev/null; then
-    echo "installing the interop test's Python packages"
-    python3 -m pip install -q -r Tests/Interop/requirements.txt
+  if ! python3 -c 'import grpc, grpc_tools, grpc_reflection, kubernetes_validate, yaml, pytest' 2>/dev/null; then
+    echo "installing the interop and deploy tests' Python packages"
+    python3 -m pip install -q -r Tests/Interop/requirements.txt -r Tests/Deploy/requirements.txt
   fi
+  # The deploy tests render the overlays with kubectl; this machine kind ships it, Debian's
+  # main archive does not.
+  command -v kubectl >/dev/null || { echo "error: kubectl not found (needed by Tests/Deploy): install it from pkgs.k8s.io" >&2; exit 1; }
 fi
