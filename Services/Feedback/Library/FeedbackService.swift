@@ -1,19 +1,38 @@
 import Contracts
+import Foundation
 import GRPCCore
 import Logging
 import ServiceKit
 
 /// `crm.feedback.v1.FeedbackService`: tickets on SLA clocks and the closed loop.
+///
+/// Response times live in the store as SLA policies (data an operator lists and adds to, not
+/// constants); the rules that are not per ticket are parameters here.
 public struct FeedbackService: Sendable {
   let store: FeedbackStore
   let clock: any WallClock
   let logger: Logger
-  let firstResponse = FirstResponsePolicy()
+  /// How long after its resolution a ticket may still be reopened.
+  let reopenWindow: TimeInterval
+  /// Page sizes of the List RPCs: the size when the caller sends 0, and the most one page holds.
+  let paging: PageLimits
 
   /// Creates the service over its store.
-  public init(store: FeedbackStore, clock: any WallClock, logger: Logger) {
+  ///
+  /// - Parameters:
+  ///   - reopenWindow: how long after its resolution a ticket may be reopened (7 days).
+  ///   - paging: default and maximum page sizes of the List RPCs.
+  public init(
+    store: FeedbackStore,
+    clock: any WallClock,
+    logger: Logger,
+    reopenWindow: TimeInterval = 7 * 24 * 3600,
+    paging: PageLimits = PageLimits()
+  ) {
     self.store = store
     self.clock = clock
     self.logger = logger
+    self.reopenWindow = reopenWindow
+    self.paging = paging
   }
 }

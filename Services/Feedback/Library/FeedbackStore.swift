@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import ServiceKit
 
-/// The feedback service's own store: tickets and the idempotency ledger.
+/// The feedback service's own store: categories, SLA policies, tickets with their clocks and
+/// history, survey answers, and the idempotency ledger.
 public struct FeedbackStore: Sendable {
   /// The underlying database (a WAL pool in production, in memory in tests).
   public let database: any DatabaseWriter
@@ -30,6 +31,7 @@ public struct FeedbackStore: Sendable {
         t.column("first_response_due_at", .datetime).notNull()
       }
     }
+    registerLifecycleMigrations(&migrator)
     return migrator
   }
 }

@@ -19,11 +19,25 @@ struct TicketRecord: Codable, Hashable, FetchableRecord, PersistableRecord {
   var status: Int
   var createdAt: Date
   var firstResponseDueAt: Date
+  /// Empty until the ticket is assigned.
+  var ownerID: String
+  /// The latest resolution; the reopen window counts from it.
+  var resolvedAt: Date?
+  /// The `sla_policy` row chosen at intake; reopening restarts clocks from the same policy.
+  var slaPolicyID: String
 
   enum CodingKeys: String, CodingKey {
     case id, kind, priority, channel, category, text, status
     case customerID = "customer_id"
     case createdAt = "created_at"
     case firstResponseDueAt = "first_response_due_at"
+    case ownerID = "owner_id"
+    case resolvedAt = "resolved_at"
+    case slaPolicyID = "sla_policy_id"
+  }
+
+  enum Columns {
+    static let status = Column(CodingKeys.status)
+    static let ownerID = Column(CodingKeys.ownerID)
   }
 }

@@ -6,11 +6,14 @@ import ServiceKit
 import SwiftProtobuf
 
 extension FeedbackService: Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol {
+  /// Opens a ticket under the first SLA policy that selects it, with its first-response and
+  /// resolution clocks running.
   public func createTicket(
     request: Crm_Feedback_V1_CreateTicketRequest,
     context: ServerContext
   ) async throws -> Crm_Feedback_V1_CreateTicketResponse {
-    let key = try IdempotencyLedger.validatedKey(request.idempotencyKey.key, field: "idempotency_key.key")
+    let key = try IdempotencyLedger.validatedKey(
+      request.idempotencyKey.key, field: "idempotency_key.key")
     let ticket = request.ticket
     try FieldValidation.requireID(ticket.customerID, field: "ticket.customer_id")
     try FieldValidation.requireKnown(ticket.kind, field: "ticket.kind")
@@ -20,7 +23,8 @@ extension FeedbackService: Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol
     try FieldValidation.limitText(ticket.text, field: "ticket.text", maxLength: 5000)
 
     let now = clock.now()
-    let record = TicketRecord(
+    // The policy fills in the SLA fields inside the transaction.
+    let draft = TicketRecord(
       id: UUID().uuidString.lowercased(),
       customerID: ticket.customerID,
       kind: ticket.kind.rawValue,
@@ -30,31 +34,67 @@ extension FeedbackService: Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol
       text: ticket.text,
       status: Crm_Feedback_V1_TicketStatus.received.rawValue,
       createdAt: now,
-      firstResponseDueAt: firstResponse.deadline(kind: ticket.kind, priority: ticket.priority, from: now))
+      firstResponseDueAt: now,
+      ownerID: "",
+      resolvedAt: nil,
+      slaPolicyID: "")
     let result = try await store.database.write { db in
-      try IdempotencyLedger.run(db, scope: "CreateTicket", key: key, request: request, now: now) { db in
+      // Categories are never deleted, so checking outside the ledger is safe, and a request
+      // rejected for its category is not recorded: it may succeed once an operator adds it.
+      if try !CategoryRecord.exists(db, key: ticket.category) {
+        throw ServiceError.invalidArgument(
+          field: "ticket.category", reason: "'\(ticket.category)' is not in the category tree")
+      }
+      return try IdempotencyLedger.run(
+        db, scope: "CreateTicket", key: key, request: request, now: now
+      ) { db in
+        var record = draft
+        let policy = try SLAPolicyRecord.select(for: record, db)
+        record.slaPolicyID = policy.id
+        record.firstResponseDueAt = now.addingTimeInterval(policy.allowance(.firstResponse))
         try record.insert(db)
-        return Crm_Feedback_V1_CreateTicketResponse.with { $0.ticket = record.message }
+        try SLAClock.start(
+          .firstResponse, ticketID: record.id, allowance: policy.allowance(.firstResponse), at: now,
+          db)
+        try SLAClock.start(
+          .resolution, ticketID: record.id, allowance: policy.allowance(.resolution), at: now, db)
+        try TicketHistory.append(
+          TicketEventRecord(
+            ticketID: record.id, type: Crm_Feedback_V1_TicketEventType.created.rawValue,
+            actorID: record.customerID, occurredAt: now, toStatus: record.status),
+          db)
+        return try Crm_Feedback_V1_CreateTicketResponse.with { $0.ticket = try record.message(db) }
       }
     }
     return try result.get()
   }
 
+  /// Returns one ticket with its current clocks.
   public func getTicket(
     request: Crm_Feedback_V1_GetTicketRequest,
     context: ServerContext
   ) async throws -> Crm_Feedback_V1_GetTicketResponse {
     try FieldValidation.requireID(request.ticketID, field: "ticket_id")
-    guard let record = try await store.database.read({ try TicketRecord.fetchOne($0, key: request.ticketID) }) else {
-      throw ServiceError.notFound("ticket \(request.ticketID)")
+    let ticket = try await store.database.read { db in
+      try TicketRecord.existing(request.ticketID, db).message(db)
     }
-    return .with { $0.ticket = record.message }
+    return .with { $0.ticket = ticket }
   }
 }
 
 extension TicketRecord {
-  var message: Crm_Feedback_V1_Ticket {
-    .with {
+  /// The ticket `id`, or NOT_FOUND.
+  static func existing(_ id: String, _ db: Database) throws -> TicketRecord {
+    guard let record = try TicketRecord.fetchOne(db, key: id) else {
+      throw ServiceError.notFound("ticket \(id)")
+    }
+    return record
+  }
+
+  /// The ticket as the API shows it, with the current run of each clock.
+  func message(_ db: Database) throws -> Crm_Feedback_V1_Ticket {
+    let clocks = try SLAClock.latest(ticketID: id, db)
+    return .with {
       $0.ticketID = id
       $0.customerID = customerID
       $0.kind = Crm_Feedback_V1_TicketKind(rawValue: kind) ?? .unspecified
@@ -65,6 +105,10 @@ extension TicketRecord {
       $0.status = Crm_Feedback_V1_TicketStatus(rawValue: status) ?? .unspecified
       $0.createTime = Google_Protobuf_Timestamp(storeDate: createdAt)
       $0.firstResponseDueTime = Google_Protobuf_Timestamp(storeDate: firstResponseDueAt)
+      $0.ownerID = ownerID
+      $0.clocks = clocks.map(\.message)
+      if let resolvedAt { $0.resolveTime = Google_Protobuf_Timestamp(storeDate: resolvedAt) }
+      $0.slaPolicyID = slaPolicyID
     }
   }
 }
