@@ -31,7 +31,7 @@ REFLECTION_V1ALPHA = "grpc.reflection.v1alpha.ServerReflection"
 class Contract:
     name: str  # segmentation; also the executable's prefix and the proto package segment
     service: str  # SegmentationService
-    methods: frozenset[str]
+    methods: frozenset[str]  # the RPCs this test calls; the service may offer more
     create: str  # the write RPC
     get: str  # the read RPC that returns what the write stored
     record: str  # field of both responses that holds the stored record
@@ -335,7 +335,7 @@ def test_reflection_v1alpha_with_grpcio_client(contract, launcher, connect, stub
     # every import (crm/common, google/protobuf/timestamp) without anything local.
     pool = descriptor_pool.DescriptorPool(database)
     service = pool.FindServiceByName(contract.full_name)
-    assert {m.name for m in service.methods} == contract.methods
+    assert {m.name for m in service.methods} >= contract.methods
     assert {m.name for m in pool.FindServiceByName(HEALTH).methods} >= {"Check", "Watch"}
 
     # What the server describes is what proto/ says, message for message.
@@ -378,7 +378,7 @@ def test_reflection_v1_with_generated_stubs(contract, launcher, connect, stubs):
     assert file.package == f"crm.{contract.name}.v1"
     services = {s.name: s for s in file.service}
     assert contract.service in services, sorted(services)
-    assert {m.name for m in services[contract.service].method} == contract.methods
+    assert {m.name for m in services[contract.service].method} >= contract.methods
 
     assert missing.WhichOneof("message_response") == "error_response", missing
     assert missing.error_response.error_code == grpc.StatusCode.NOT_FOUND.value[0]

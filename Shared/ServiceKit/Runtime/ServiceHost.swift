@@ -30,7 +30,9 @@ public struct ServiceHost: Sendable {
     let database = environment.database
 
     let board = environment.health
-    let services = components.rpcServices
+    let services = components.rpcServices + [
+      StoreAdminService(database: database, dataDirectory: settings.dataDirectory, logger: logger)
+    ]
     let probe: @Sendable () async -> Bool = {
       (try? await database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") }) != nil
     }
