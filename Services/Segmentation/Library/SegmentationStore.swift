@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import ServiceKit
 
-/// The segmentation service's own store: profiles, their tags, and the idempotency ledger.
+/// The segmentation service's own store: profiles, tags, identities, purchases, refunds and
+/// the idempotency ledger.
 public struct SegmentationStore: Sendable {
   /// The underlying database (a WAL pool in production, in memory in tests).
   public let database: any DatabaseWriter
@@ -37,6 +38,10 @@ public struct SegmentationStore: Sendable {
       }
       try db.create(index: "customer_tag_by_tag", on: CustomerTagRecord.databaseTableName, columns: ["tag"])
     }
+    // Everything after customers-v1 lives in SegmentationStore+Migrations.swift, in order.
+    registerProfileMigrations(&migrator)
+    // The outbox of events for the other services (and an inbox for the ones it receives).
+    EventStore.registerMigrations(&migrator)
     return migrator
   }
 }

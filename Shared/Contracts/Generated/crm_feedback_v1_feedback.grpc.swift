@@ -46,10 +46,164 @@ public enum Crm_Feedback_V1_FeedbackService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CreateCategory" metadata.
+        public enum CreateCategory: Sendable {
+            /// Request type for "CreateCategory".
+            public typealias Input = Crm_Feedback_V1_CreateCategoryRequest
+            /// Response type for "CreateCategory".
+            public typealias Output = Crm_Feedback_V1_CreateCategoryResponse
+            /// Descriptor for "CreateCategory".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "CreateCategory",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListCategories" metadata.
+        public enum ListCategories: Sendable {
+            /// Request type for "ListCategories".
+            public typealias Input = Crm_Feedback_V1_ListCategoriesRequest
+            /// Response type for "ListCategories".
+            public typealias Output = Crm_Feedback_V1_ListCategoriesResponse
+            /// Descriptor for "ListCategories".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "ListCategories",
+                type: .unary
+            )
+        }
+        /// Namespace for "TransitionTicket" metadata.
+        public enum TransitionTicket: Sendable {
+            /// Request type for "TransitionTicket".
+            public typealias Input = Crm_Feedback_V1_TransitionTicketRequest
+            /// Response type for "TransitionTicket".
+            public typealias Output = Crm_Feedback_V1_TransitionTicketResponse
+            /// Descriptor for "TransitionTicket".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "TransitionTicket",
+                type: .unary
+            )
+        }
+        /// Namespace for "PostProgressUpdate" metadata.
+        public enum PostProgressUpdate: Sendable {
+            /// Request type for "PostProgressUpdate".
+            public typealias Input = Crm_Feedback_V1_PostProgressUpdateRequest
+            /// Response type for "PostProgressUpdate".
+            public typealias Output = Crm_Feedback_V1_PostProgressUpdateResponse
+            /// Descriptor for "PostProgressUpdate".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "PostProgressUpdate",
+                type: .unary
+            )
+        }
+        /// Namespace for "AssignTicket" metadata.
+        public enum AssignTicket: Sendable {
+            /// Request type for "AssignTicket".
+            public typealias Input = Crm_Feedback_V1_AssignTicketRequest
+            /// Response type for "AssignTicket".
+            public typealias Output = Crm_Feedback_V1_AssignTicketResponse
+            /// Descriptor for "AssignTicket".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "AssignTicket",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetTicketHistory" metadata.
+        public enum GetTicketHistory: Sendable {
+            /// Request type for "GetTicketHistory".
+            public typealias Input = Crm_Feedback_V1_GetTicketHistoryRequest
+            /// Response type for "GetTicketHistory".
+            public typealias Output = Crm_Feedback_V1_GetTicketHistoryResponse
+            /// Descriptor for "GetTicketHistory".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "GetTicketHistory",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateSlaPolicy" metadata.
+        public enum CreateSlaPolicy: Sendable {
+            /// Request type for "CreateSlaPolicy".
+            public typealias Input = Crm_Feedback_V1_CreateSlaPolicyRequest
+            /// Response type for "CreateSlaPolicy".
+            public typealias Output = Crm_Feedback_V1_CreateSlaPolicyResponse
+            /// Descriptor for "CreateSlaPolicy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "CreateSlaPolicy",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListSlaPolicies" metadata.
+        public enum ListSlaPolicies: Sendable {
+            /// Request type for "ListSlaPolicies".
+            public typealias Input = Crm_Feedback_V1_ListSlaPoliciesRequest
+            /// Response type for "ListSlaPolicies".
+            public typealias Output = Crm_Feedback_V1_ListSlaPoliciesResponse
+            /// Descriptor for "ListSlaPolicies".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "ListSlaPolicies",
+                type: .unary
+            )
+        }
+        /// Namespace for "RunSlaScan" metadata.
+        public enum RunSlaScan: Sendable {
+            /// Request type for "RunSlaScan".
+            public typealias Input = Crm_Feedback_V1_RunSlaScanRequest
+            /// Response type for "RunSlaScan".
+            public typealias Output = Crm_Feedback_V1_RunSlaScanResponse
+            /// Descriptor for "RunSlaScan".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "RunSlaScan",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListBreaches" metadata.
+        public enum ListBreaches: Sendable {
+            /// Request type for "ListBreaches".
+            public typealias Input = Crm_Feedback_V1_ListBreachesRequest
+            /// Response type for "ListBreaches".
+            public typealias Output = Crm_Feedback_V1_ListBreachesResponse
+            /// Descriptor for "ListBreaches".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "ListBreaches",
+                type: .unary
+            )
+        }
+        /// Namespace for "SubmitCsat" metadata.
+        public enum SubmitCsat: Sendable {
+            /// Request type for "SubmitCsat".
+            public typealias Input = Crm_Feedback_V1_SubmitCsatRequest
+            /// Response type for "SubmitCsat".
+            public typealias Output = Crm_Feedback_V1_SubmitCsatResponse
+            /// Descriptor for "SubmitCsat".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "SubmitCsat",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.feedback.v1.FeedbackService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateTicket.descriptor,
-            GetTicket.descriptor
+            GetTicket.descriptor,
+            CreateCategory.descriptor,
+            ListCategories.descriptor,
+            TransitionTicket.descriptor,
+            PostProgressUpdate.descriptor,
+            AssignTicket.descriptor,
+            GetTicketHistory.descriptor,
+            CreateSlaPolicy.descriptor,
+            ListSlaPolicies.descriptor,
+            RunSlaScan.descriptor,
+            ListBreaches.descriptor,
+            SubmitCsat.descriptor
         ]
     }
 }
@@ -114,6 +268,240 @@ extension Crm_Feedback_V1_FeedbackService {
             request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_GetTicketRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_GetTicketResponse>
+
+        /// Handle the "CreateCategory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a category to the operator's tree, under the parent its path names ("delivery/late"
+        /// > goes under "delivery"). A fresh store holds a default tree (service/late,
+        /// > operation/complex, delivery/late, product/quality, billing, other...).
+        /// > Errors: INVALID_ARGUMENT (category.path, category.display_name, idempotency_key.key),
+        /// > NOT_FOUND (the parent category), ALREADY_EXISTS (the path exists, or the idempotency key
+        /// > was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_CreateCategoryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_CreateCategoryResponse` messages.
+        func createCategory(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateCategoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateCategoryResponse>
+
+        /// Handle the "ListCategories" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tree, or the subtree under parent_path, in path order.
+        /// > Errors: INVALID_ARGUMENT (parent_path, page.page_size, page.page_token), NOT_FOUND
+        /// > (parent_path).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_ListCategoriesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_ListCategoriesResponse` messages.
+        func listCategories(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListCategoriesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListCategoriesResponse>
+
+        /// Handle the "TransitionTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a ticket along its lifecycle: received -> acknowledged -> in progress <-> waiting on
+        /// > customer -> resolved -> customer told -> closed; in progress again from resolved, customer
+        /// > told or closed reopens it, within the reopen window after it was resolved. Starts, pauses,
+        /// > resumes and ends the SLA clocks; every change is a history event.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, target_status, actor_id, note, idempotency_key.key),
+        /// > NOT_FOUND (ticket), FAILED_PRECONDITION (the transition is not allowed from the current
+        /// > status, or the reopen window has passed), ALREADY_EXISTS (idempotency key reused with
+        /// > another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_TransitionTicketRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_TransitionTicketResponse` messages.
+        func transitionTicket(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_TransitionTicketRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_TransitionTicketResponse>
+
+        /// Handle the "PostProgressUpdate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a progress report to the customer: meets the running next-update clock and starts
+        /// > the next one.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, actor_id, note, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not acknowledged or in progress),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_PostProgressUpdateRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_PostProgressUpdateResponse` messages.
+        func postProgressUpdate(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_PostProgressUpdateRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_PostProgressUpdateResponse>
+
+        /// Handle the "AssignTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Gives a ticket an owner (the agent or account manager who follows it to the end).
+        /// > Errors: INVALID_ARGUMENT (ticket_id, owner_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is closed), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_AssignTicketRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_AssignTicketResponse` messages.
+        func assignTicket(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_AssignTicketRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_AssignTicketResponse>
+
+        /// Handle the "GetTicketHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A ticket's history, oldest first: every status change, assignment, update, clock result
+        /// > and survey answer, with who and when.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, page.page_size, page.page_token), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_GetTicketHistoryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_GetTicketHistoryResponse` messages.
+        func getTicketHistory(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_GetTicketHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_GetTicketHistoryResponse>
+
+        /// Handle the "CreateSlaPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an SLA policy, e.g. a faster clock for one category or channel. It applies to tickets
+        /// > created afterwards; open tickets keep the clocks they were given.
+        /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
+        /// > policy.channel, policy.category_prefix (malformed or not in the tree),
+        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_CreateSlaPolicyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_CreateSlaPolicyResponse` messages.
+        func createSlaPolicy(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateSlaPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateSlaPolicyResponse>
+
+        /// Handle the "ListSlaPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The SLA policies in the order they are tried: a new ticket takes the first that matches.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_ListSlaPoliciesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_ListSlaPoliciesResponse` messages.
+        func listSlaPolicies(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListSlaPoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListSlaPoliciesResponse>
+
+        /// Handle the "RunSlaScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks every running clock that is past due as breached, at the service's current time, and
+        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > Errors: none besides the store's (UNAVAILABLE when busy).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_RunSlaScanRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_RunSlaScanResponse` messages.
+        func runSlaScan(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_RunSlaScanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_RunSlaScanResponse>
+
+        /// Handle the "ListBreaches" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
+        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_ListBreachesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_ListBreachesResponse` messages.
+        func listBreaches(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListBreachesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListBreachesResponse>
+
+        /// Handle the "SubmitCsat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records the customer's satisfaction (1-5) with a resolved ticket; one answer per ticket.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, score, comment, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not resolved yet), ALREADY_EXISTS (the ticket
+        /// > has an answer, or the idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_SubmitCsatRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_SubmitCsatResponse` messages.
+        func submitCsat(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_SubmitCsatRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SubmitCsatResponse>
     }
 
     /// Service protocol for the "crm.feedback.v1.FeedbackService" service.
@@ -162,6 +550,240 @@ extension Crm_Feedback_V1_FeedbackService {
             request: GRPCCore.ServerRequest<Crm_Feedback_V1_GetTicketRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_GetTicketResponse>
+
+        /// Handle the "CreateCategory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a category to the operator's tree, under the parent its path names ("delivery/late"
+        /// > goes under "delivery"). A fresh store holds a default tree (service/late,
+        /// > operation/complex, delivery/late, product/quality, billing, other...).
+        /// > Errors: INVALID_ARGUMENT (category.path, category.display_name, idempotency_key.key),
+        /// > NOT_FOUND (the parent category), ALREADY_EXISTS (the path exists, or the idempotency key
+        /// > was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateCategoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_CreateCategoryResponse` message.
+        func createCategory(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateCategoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateCategoryResponse>
+
+        /// Handle the "ListCategories" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tree, or the subtree under parent_path, in path order.
+        /// > Errors: INVALID_ARGUMENT (parent_path, page.page_size, page.page_token), NOT_FOUND
+        /// > (parent_path).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListCategoriesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_ListCategoriesResponse` message.
+        func listCategories(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListCategoriesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListCategoriesResponse>
+
+        /// Handle the "TransitionTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a ticket along its lifecycle: received -> acknowledged -> in progress <-> waiting on
+        /// > customer -> resolved -> customer told -> closed; in progress again from resolved, customer
+        /// > told or closed reopens it, within the reopen window after it was resolved. Starts, pauses,
+        /// > resumes and ends the SLA clocks; every change is a history event.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, target_status, actor_id, note, idempotency_key.key),
+        /// > NOT_FOUND (ticket), FAILED_PRECONDITION (the transition is not allowed from the current
+        /// > status, or the reopen window has passed), ALREADY_EXISTS (idempotency key reused with
+        /// > another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_TransitionTicketRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_TransitionTicketResponse` message.
+        func transitionTicket(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_TransitionTicketRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_TransitionTicketResponse>
+
+        /// Handle the "PostProgressUpdate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a progress report to the customer: meets the running next-update clock and starts
+        /// > the next one.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, actor_id, note, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not acknowledged or in progress),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_PostProgressUpdateRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_PostProgressUpdateResponse` message.
+        func postProgressUpdate(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_PostProgressUpdateRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_PostProgressUpdateResponse>
+
+        /// Handle the "AssignTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Gives a ticket an owner (the agent or account manager who follows it to the end).
+        /// > Errors: INVALID_ARGUMENT (ticket_id, owner_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is closed), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_AssignTicketRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_AssignTicketResponse` message.
+        func assignTicket(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_AssignTicketRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_AssignTicketResponse>
+
+        /// Handle the "GetTicketHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A ticket's history, oldest first: every status change, assignment, update, clock result
+        /// > and survey answer, with who and when.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, page.page_size, page.page_token), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_GetTicketHistoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_GetTicketHistoryResponse` message.
+        func getTicketHistory(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_GetTicketHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_GetTicketHistoryResponse>
+
+        /// Handle the "CreateSlaPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an SLA policy, e.g. a faster clock for one category or channel. It applies to tickets
+        /// > created afterwards; open tickets keep the clocks they were given.
+        /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
+        /// > policy.channel, policy.category_prefix (malformed or not in the tree),
+        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateSlaPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_CreateSlaPolicyResponse` message.
+        func createSlaPolicy(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateSlaPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateSlaPolicyResponse>
+
+        /// Handle the "ListSlaPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The SLA policies in the order they are tried: a new ticket takes the first that matches.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListSlaPoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_ListSlaPoliciesResponse` message.
+        func listSlaPolicies(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListSlaPoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListSlaPoliciesResponse>
+
+        /// Handle the "RunSlaScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks every running clock that is past due as breached, at the service's current time, and
+        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > Errors: none besides the store's (UNAVAILABLE when busy).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_RunSlaScanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_RunSlaScanResponse` message.
+        func runSlaScan(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_RunSlaScanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_RunSlaScanResponse>
+
+        /// Handle the "ListBreaches" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
+        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListBreachesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_ListBreachesResponse` message.
+        func listBreaches(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListBreachesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListBreachesResponse>
+
+        /// Handle the "SubmitCsat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records the customer's satisfaction (1-5) with a resolved ticket; one answer per ticket.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, score, comment, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not resolved yet), ALREADY_EXISTS (the ticket
+        /// > has an answer, or the idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SubmitCsatRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_SubmitCsatResponse` message.
+        func submitCsat(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_SubmitCsatRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SubmitCsatResponse>
     }
 
     /// Simple service protocol for the "crm.feedback.v1.FeedbackService" service.
@@ -208,6 +830,240 @@ extension Crm_Feedback_V1_FeedbackService {
             request: Crm_Feedback_V1_GetTicketRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Feedback_V1_GetTicketResponse
+
+        /// Handle the "CreateCategory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a category to the operator's tree, under the parent its path names ("delivery/late"
+        /// > goes under "delivery"). A fresh store holds a default tree (service/late,
+        /// > operation/complex, delivery/late, product/quality, billing, other...).
+        /// > Errors: INVALID_ARGUMENT (category.path, category.display_name, idempotency_key.key),
+        /// > NOT_FOUND (the parent category), ALREADY_EXISTS (the path exists, or the idempotency key
+        /// > was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_CreateCategoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_CreateCategoryResponse` to respond with.
+        func createCategory(
+            request: Crm_Feedback_V1_CreateCategoryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_CreateCategoryResponse
+
+        /// Handle the "ListCategories" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tree, or the subtree under parent_path, in path order.
+        /// > Errors: INVALID_ARGUMENT (parent_path, page.page_size, page.page_token), NOT_FOUND
+        /// > (parent_path).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_ListCategoriesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_ListCategoriesResponse` to respond with.
+        func listCategories(
+            request: Crm_Feedback_V1_ListCategoriesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_ListCategoriesResponse
+
+        /// Handle the "TransitionTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a ticket along its lifecycle: received -> acknowledged -> in progress <-> waiting on
+        /// > customer -> resolved -> customer told -> closed; in progress again from resolved, customer
+        /// > told or closed reopens it, within the reopen window after it was resolved. Starts, pauses,
+        /// > resumes and ends the SLA clocks; every change is a history event.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, target_status, actor_id, note, idempotency_key.key),
+        /// > NOT_FOUND (ticket), FAILED_PRECONDITION (the transition is not allowed from the current
+        /// > status, or the reopen window has passed), ALREADY_EXISTS (idempotency key reused with
+        /// > another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_TransitionTicketRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_TransitionTicketResponse` to respond with.
+        func transitionTicket(
+            request: Crm_Feedback_V1_TransitionTicketRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_TransitionTicketResponse
+
+        /// Handle the "PostProgressUpdate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a progress report to the customer: meets the running next-update clock and starts
+        /// > the next one.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, actor_id, note, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not acknowledged or in progress),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_PostProgressUpdateRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_PostProgressUpdateResponse` to respond with.
+        func postProgressUpdate(
+            request: Crm_Feedback_V1_PostProgressUpdateRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_PostProgressUpdateResponse
+
+        /// Handle the "AssignTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Gives a ticket an owner (the agent or account manager who follows it to the end).
+        /// > Errors: INVALID_ARGUMENT (ticket_id, owner_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is closed), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_AssignTicketRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_AssignTicketResponse` to respond with.
+        func assignTicket(
+            request: Crm_Feedback_V1_AssignTicketRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_AssignTicketResponse
+
+        /// Handle the "GetTicketHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A ticket's history, oldest first: every status change, assignment, update, clock result
+        /// > and survey answer, with who and when.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, page.page_size, page.page_token), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_GetTicketHistoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_GetTicketHistoryResponse` to respond with.
+        func getTicketHistory(
+            request: Crm_Feedback_V1_GetTicketHistoryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_GetTicketHistoryResponse
+
+        /// Handle the "CreateSlaPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an SLA policy, e.g. a faster clock for one category or channel. It applies to tickets
+        /// > created afterwards; open tickets keep the clocks they were given.
+        /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
+        /// > policy.channel, policy.category_prefix (malformed or not in the tree),
+        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_CreateSlaPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_CreateSlaPolicyResponse` to respond with.
+        func createSlaPolicy(
+            request: Crm_Feedback_V1_CreateSlaPolicyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_CreateSlaPolicyResponse
+
+        /// Handle the "ListSlaPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The SLA policies in the order they are tried: a new ticket takes the first that matches.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_ListSlaPoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_ListSlaPoliciesResponse` to respond with.
+        func listSlaPolicies(
+            request: Crm_Feedback_V1_ListSlaPoliciesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_ListSlaPoliciesResponse
+
+        /// Handle the "RunSlaScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks every running clock that is past due as breached, at the service's current time, and
+        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > Errors: none besides the store's (UNAVAILABLE when busy).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_RunSlaScanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_RunSlaScanResponse` to respond with.
+        func runSlaScan(
+            request: Crm_Feedback_V1_RunSlaScanRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_RunSlaScanResponse
+
+        /// Handle the "ListBreaches" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
+        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_ListBreachesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_ListBreachesResponse` to respond with.
+        func listBreaches(
+            request: Crm_Feedback_V1_ListBreachesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_ListBreachesResponse
+
+        /// Handle the "SubmitCsat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records the customer's satisfaction (1-5) with a resolved ticket; one answer per ticket.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, score, comment, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not resolved yet), ALREADY_EXISTS (the ticket
+        /// > has an answer, or the idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_SubmitCsatRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_SubmitCsatResponse` to respond with.
+        func submitCsat(
+            request: Crm_Feedback_V1_SubmitCsatRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_SubmitCsatResponse
     }
 }
 
@@ -232,6 +1088,127 @@ extension Crm_Feedback_V1_FeedbackService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_GetTicketResponse>(),
             handler: { request, context in
                 try await self.getTicket(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.CreateCategory.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateCategoryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateCategoryResponse>(),
+            handler: { request, context in
+                try await self.createCategory(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.ListCategories.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListCategoriesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListCategoriesResponse>(),
+            handler: { request, context in
+                try await self.listCategories(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.TransitionTicket.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_TransitionTicketRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_TransitionTicketResponse>(),
+            handler: { request, context in
+                try await self.transitionTicket(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.PostProgressUpdate.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_PostProgressUpdateRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_PostProgressUpdateResponse>(),
+            handler: { request, context in
+                try await self.postProgressUpdate(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.AssignTicket.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_AssignTicketRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_AssignTicketResponse>(),
+            handler: { request, context in
+                try await self.assignTicket(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.GetTicketHistory.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_GetTicketHistoryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_GetTicketHistoryResponse>(),
+            handler: { request, context in
+                try await self.getTicketHistory(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.CreateSlaPolicy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateSlaPolicyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateSlaPolicyResponse>(),
+            handler: { request, context in
+                try await self.createSlaPolicy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.ListSlaPolicies.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListSlaPoliciesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListSlaPoliciesResponse>(),
+            handler: { request, context in
+                try await self.listSlaPolicies(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.RunSlaScan.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_RunSlaScanRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_RunSlaScanResponse>(),
+            handler: { request, context in
+                try await self.runSlaScan(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.ListBreaches.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListBreachesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListBreachesResponse>(),
+            handler: { request, context in
+                try await self.listBreaches(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.SubmitCsat.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SubmitCsatRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SubmitCsatResponse>(),
+            handler: { request, context in
+                try await self.submitCsat(
                     request: request,
                     context: context
                 )
@@ -264,6 +1241,127 @@ extension Crm_Feedback_V1_FeedbackService.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func createCategory(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateCategoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateCategoryResponse> {
+        let response = try await self.createCategory(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listCategories(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListCategoriesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListCategoriesResponse> {
+        let response = try await self.listCategories(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func transitionTicket(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_TransitionTicketRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_TransitionTicketResponse> {
+        let response = try await self.transitionTicket(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func postProgressUpdate(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_PostProgressUpdateRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_PostProgressUpdateResponse> {
+        let response = try await self.postProgressUpdate(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func assignTicket(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_AssignTicketRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_AssignTicketResponse> {
+        let response = try await self.assignTicket(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getTicketHistory(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_GetTicketHistoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_GetTicketHistoryResponse> {
+        let response = try await self.getTicketHistory(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createSlaPolicy(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateSlaPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateSlaPolicyResponse> {
+        let response = try await self.createSlaPolicy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listSlaPolicies(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListSlaPoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListSlaPoliciesResponse> {
+        let response = try await self.listSlaPolicies(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func runSlaScan(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_RunSlaScanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_RunSlaScanResponse> {
+        let response = try await self.runSlaScan(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listBreaches(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListBreachesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListBreachesResponse> {
+        let response = try await self.listBreaches(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func submitCsat(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_SubmitCsatRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SubmitCsatResponse> {
+        let response = try await self.submitCsat(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -288,6 +1386,149 @@ extension Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_GetTicketResponse> {
         return GRPCCore.ServerResponse<Crm_Feedback_V1_GetTicketResponse>(
             message: try await self.getTicket(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createCategory(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateCategoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateCategoryResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_CreateCategoryResponse>(
+            message: try await self.createCategory(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listCategories(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListCategoriesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListCategoriesResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_ListCategoriesResponse>(
+            message: try await self.listCategories(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func transitionTicket(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_TransitionTicketRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_TransitionTicketResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_TransitionTicketResponse>(
+            message: try await self.transitionTicket(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func postProgressUpdate(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_PostProgressUpdateRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_PostProgressUpdateResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_PostProgressUpdateResponse>(
+            message: try await self.postProgressUpdate(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func assignTicket(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_AssignTicketRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_AssignTicketResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_AssignTicketResponse>(
+            message: try await self.assignTicket(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getTicketHistory(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_GetTicketHistoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_GetTicketHistoryResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_GetTicketHistoryResponse>(
+            message: try await self.getTicketHistory(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createSlaPolicy(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateSlaPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateSlaPolicyResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_CreateSlaPolicyResponse>(
+            message: try await self.createSlaPolicy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listSlaPolicies(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListSlaPoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListSlaPoliciesResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_ListSlaPoliciesResponse>(
+            message: try await self.listSlaPolicies(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func runSlaScan(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_RunSlaScanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_RunSlaScanResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_RunSlaScanResponse>(
+            message: try await self.runSlaScan(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listBreaches(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListBreachesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListBreachesResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_ListBreachesResponse>(
+            message: try await self.listBreaches(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func submitCsat(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_SubmitCsatRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SubmitCsatResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_SubmitCsatResponse>(
+            message: try await self.submitCsat(
                 request: request.message,
                 context: context
             ),
@@ -352,6 +1593,295 @@ extension Crm_Feedback_V1_FeedbackService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_GetTicketResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetTicketResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateCategory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a category to the operator's tree, under the parent its path names ("delivery/late"
+        /// > goes under "delivery"). A fresh store holds a default tree (service/late,
+        /// > operation/complex, delivery/late, product/quality, billing, other...).
+        /// > Errors: INVALID_ARGUMENT (category.path, category.display_name, idempotency_key.key),
+        /// > NOT_FOUND (the parent category), ALREADY_EXISTS (the path exists, or the idempotency key
+        /// > was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateCategoryRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateCategoryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateCategoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createCategory<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateCategoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateCategoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateCategoryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateCategoryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListCategories" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tree, or the subtree under parent_path, in path order.
+        /// > Errors: INVALID_ARGUMENT (parent_path, page.page_size, page.page_token), NOT_FOUND
+        /// > (parent_path).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListCategoriesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListCategoriesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListCategoriesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listCategories<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListCategoriesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListCategoriesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListCategoriesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListCategoriesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "TransitionTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a ticket along its lifecycle: received -> acknowledged -> in progress <-> waiting on
+        /// > customer -> resolved -> customer told -> closed; in progress again from resolved, customer
+        /// > told or closed reopens it, within the reopen window after it was resolved. Starts, pauses,
+        /// > resumes and ends the SLA clocks; every change is a history event.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, target_status, actor_id, note, idempotency_key.key),
+        /// > NOT_FOUND (ticket), FAILED_PRECONDITION (the transition is not allowed from the current
+        /// > status, or the reopen window has passed), ALREADY_EXISTS (idempotency key reused with
+        /// > another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_TransitionTicketRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_TransitionTicketRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_TransitionTicketResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func transitionTicket<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_TransitionTicketRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_TransitionTicketRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_TransitionTicketResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_TransitionTicketResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "PostProgressUpdate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a progress report to the customer: meets the running next-update clock and starts
+        /// > the next one.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, actor_id, note, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not acknowledged or in progress),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_PostProgressUpdateRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_PostProgressUpdateRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_PostProgressUpdateResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func postProgressUpdate<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_PostProgressUpdateRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_PostProgressUpdateRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_PostProgressUpdateResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_PostProgressUpdateResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AssignTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Gives a ticket an owner (the agent or account manager who follows it to the end).
+        /// > Errors: INVALID_ARGUMENT (ticket_id, owner_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is closed), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_AssignTicketRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_AssignTicketRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_AssignTicketResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func assignTicket<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_AssignTicketRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_AssignTicketRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_AssignTicketResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_AssignTicketResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetTicketHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A ticket's history, oldest first: every status change, assignment, update, clock result
+        /// > and survey answer, with who and when.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, page.page_size, page.page_token), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_GetTicketHistoryRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_GetTicketHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_GetTicketHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getTicketHistory<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_GetTicketHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_GetTicketHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_GetTicketHistoryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetTicketHistoryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateSlaPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an SLA policy, e.g. a faster clock for one category or channel. It applies to tickets
+        /// > created afterwards; open tickets keep the clocks they were given.
+        /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
+        /// > policy.channel, policy.category_prefix (malformed or not in the tree),
+        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateSlaPolicyRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateSlaPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateSlaPolicyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createSlaPolicy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateSlaPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateSlaPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateSlaPolicyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateSlaPolicyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListSlaPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The SLA policies in the order they are tried: a new ticket takes the first that matches.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListSlaPoliciesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListSlaPoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListSlaPoliciesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listSlaPolicies<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListSlaPoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListSlaPoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListSlaPoliciesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListSlaPoliciesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RunSlaScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks every running clock that is past due as breached, at the service's current time, and
+        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > Errors: none besides the store's (UNAVAILABLE when busy).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_RunSlaScanRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_RunSlaScanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_RunSlaScanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func runSlaScan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_RunSlaScanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_RunSlaScanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_RunSlaScanResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_RunSlaScanResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListBreaches" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
+        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListBreachesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListBreachesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListBreachesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listBreaches<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListBreachesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListBreachesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListBreachesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListBreachesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SubmitCsat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records the customer's satisfaction (1-5) with a resolved ticket; one answer per ticket.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, score, comment, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not resolved yet), ALREADY_EXISTS (the ticket
+        /// > has an answer, or the idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SubmitCsatRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_SubmitCsatRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_SubmitCsatResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func submitCsat<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_SubmitCsatRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_SubmitCsatRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_SubmitCsatResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SubmitCsatResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -441,6 +1971,416 @@ extension Crm_Feedback_V1_FeedbackService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "CreateCategory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a category to the operator's tree, under the parent its path names ("delivery/late"
+        /// > goes under "delivery"). A fresh store holds a default tree (service/late,
+        /// > operation/complex, delivery/late, product/quality, billing, other...).
+        /// > Errors: INVALID_ARGUMENT (category.path, category.display_name, idempotency_key.key),
+        /// > NOT_FOUND (the parent category), ALREADY_EXISTS (the path exists, or the idempotency key
+        /// > was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateCategoryRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateCategoryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateCategoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createCategory<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateCategoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateCategoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateCategoryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateCategoryResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.CreateCategory.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListCategories" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tree, or the subtree under parent_path, in path order.
+        /// > Errors: INVALID_ARGUMENT (parent_path, page.page_size, page.page_token), NOT_FOUND
+        /// > (parent_path).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListCategoriesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListCategoriesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListCategoriesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listCategories<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListCategoriesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListCategoriesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListCategoriesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListCategoriesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.ListCategories.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "TransitionTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a ticket along its lifecycle: received -> acknowledged -> in progress <-> waiting on
+        /// > customer -> resolved -> customer told -> closed; in progress again from resolved, customer
+        /// > told or closed reopens it, within the reopen window after it was resolved. Starts, pauses,
+        /// > resumes and ends the SLA clocks; every change is a history event.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, target_status, actor_id, note, idempotency_key.key),
+        /// > NOT_FOUND (ticket), FAILED_PRECONDITION (the transition is not allowed from the current
+        /// > status, or the reopen window has passed), ALREADY_EXISTS (idempotency key reused with
+        /// > another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_TransitionTicketRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_TransitionTicketRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_TransitionTicketResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func transitionTicket<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_TransitionTicketRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_TransitionTicketRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_TransitionTicketResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_TransitionTicketResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.TransitionTicket.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "PostProgressUpdate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a progress report to the customer: meets the running next-update clock and starts
+        /// > the next one.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, actor_id, note, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not acknowledged or in progress),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_PostProgressUpdateRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_PostProgressUpdateRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_PostProgressUpdateResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func postProgressUpdate<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_PostProgressUpdateRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_PostProgressUpdateRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_PostProgressUpdateResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_PostProgressUpdateResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.PostProgressUpdate.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "AssignTicket" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Gives a ticket an owner (the agent or account manager who follows it to the end).
+        /// > Errors: INVALID_ARGUMENT (ticket_id, owner_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is closed), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_AssignTicketRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_AssignTicketRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_AssignTicketResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func assignTicket<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_AssignTicketRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_AssignTicketRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_AssignTicketResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_AssignTicketResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.AssignTicket.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetTicketHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A ticket's history, oldest first: every status change, assignment, update, clock result
+        /// > and survey answer, with who and when.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, page.page_size, page.page_token), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_GetTicketHistoryRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_GetTicketHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_GetTicketHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getTicketHistory<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_GetTicketHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_GetTicketHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_GetTicketHistoryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetTicketHistoryResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.GetTicketHistory.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateSlaPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an SLA policy, e.g. a faster clock for one category or channel. It applies to tickets
+        /// > created afterwards; open tickets keep the clocks they were given.
+        /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
+        /// > policy.channel, policy.category_prefix (malformed or not in the tree),
+        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateSlaPolicyRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateSlaPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateSlaPolicyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createSlaPolicy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateSlaPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateSlaPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateSlaPolicyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateSlaPolicyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.CreateSlaPolicy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListSlaPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The SLA policies in the order they are tried: a new ticket takes the first that matches.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListSlaPoliciesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListSlaPoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListSlaPoliciesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listSlaPolicies<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListSlaPoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListSlaPoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListSlaPoliciesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListSlaPoliciesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.ListSlaPolicies.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RunSlaScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks every running clock that is past due as breached, at the service's current time, and
+        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > Errors: none besides the store's (UNAVAILABLE when busy).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_RunSlaScanRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_RunSlaScanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_RunSlaScanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func runSlaScan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_RunSlaScanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_RunSlaScanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_RunSlaScanResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_RunSlaScanResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.RunSlaScan.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListBreaches" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
+        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListBreachesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListBreachesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListBreachesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listBreaches<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListBreachesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListBreachesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListBreachesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListBreachesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.ListBreaches.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SubmitCsat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records the customer's satisfaction (1-5) with a resolved ticket; one answer per ticket.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, score, comment, idempotency_key.key), NOT_FOUND
+        /// > (ticket), FAILED_PRECONDITION (the ticket is not resolved yet), ALREADY_EXISTS (the ticket
+        /// > has an answer, or the idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SubmitCsatRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_SubmitCsatRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_SubmitCsatResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func submitCsat<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_SubmitCsatRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_SubmitCsatRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_SubmitCsatResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SubmitCsatResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.SubmitCsat.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -503,6 +2443,361 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_GetTicketRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_GetTicketResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateCategory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a category to the operator's tree, under the parent its path names ("delivery/late"
+    /// > goes under "delivery"). A fresh store holds a default tree (service/late,
+    /// > operation/complex, delivery/late, product/quality, billing, other...).
+    /// > Errors: INVALID_ARGUMENT (category.path, category.display_name, idempotency_key.key),
+    /// > NOT_FOUND (the parent category), ALREADY_EXISTS (the path exists, or the idempotency key
+    /// > was reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_CreateCategoryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createCategory<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateCategoryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateCategoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createCategory(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateCategoryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateCategoryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCategories" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists the tree, or the subtree under parent_path, in path order.
+    /// > Errors: INVALID_ARGUMENT (parent_path, page.page_size, page.page_token), NOT_FOUND
+    /// > (parent_path).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_ListCategoriesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCategories<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListCategoriesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListCategoriesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listCategories(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListCategoriesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListCategoriesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TransitionTicket" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a ticket along its lifecycle: received -> acknowledged -> in progress <-> waiting on
+    /// > customer -> resolved -> customer told -> closed; in progress again from resolved, customer
+    /// > told or closed reopens it, within the reopen window after it was resolved. Starts, pauses,
+    /// > resumes and ends the SLA clocks; every change is a history event.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, target_status, actor_id, note, idempotency_key.key),
+    /// > NOT_FOUND (ticket), FAILED_PRECONDITION (the transition is not allowed from the current
+    /// > status, or the reopen window has passed), ALREADY_EXISTS (idempotency key reused with
+    /// > another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_TransitionTicketRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func transitionTicket<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_TransitionTicketRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_TransitionTicketResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.transitionTicket(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_TransitionTicketRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_TransitionTicketResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PostProgressUpdate" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a progress report to the customer: meets the running next-update clock and starts
+    /// > the next one.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, actor_id, note, idempotency_key.key), NOT_FOUND
+    /// > (ticket), FAILED_PRECONDITION (the ticket is not acknowledged or in progress),
+    /// > ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_PostProgressUpdateRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func postProgressUpdate<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_PostProgressUpdateRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_PostProgressUpdateResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.postProgressUpdate(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_PostProgressUpdateRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_PostProgressUpdateResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AssignTicket" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Gives a ticket an owner (the agent or account manager who follows it to the end).
+    /// > Errors: INVALID_ARGUMENT (ticket_id, owner_id, actor_id, idempotency_key.key), NOT_FOUND
+    /// > (ticket), FAILED_PRECONDITION (the ticket is closed), ALREADY_EXISTS (idempotency key
+    /// > reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_AssignTicketRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func assignTicket<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_AssignTicketRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_AssignTicketResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.assignTicket(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_AssignTicketRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_AssignTicketResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTicketHistory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A ticket's history, oldest first: every status change, assignment, update, clock result
+    /// > and survey answer, with who and when.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, page.page_size, page.page_token), NOT_FOUND (ticket).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_GetTicketHistoryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTicketHistory<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_GetTicketHistoryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetTicketHistoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getTicketHistory(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_GetTicketHistoryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_GetTicketHistoryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateSlaPolicy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds an SLA policy, e.g. a faster clock for one category or channel. It applies to tickets
+    /// > created afterwards; open tickets keep the clocks they were given.
+    /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
+    /// > policy.channel, policy.category_prefix (malformed or not in the tree),
+    /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+    /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
+    /// > body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_CreateSlaPolicyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createSlaPolicy<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateSlaPolicyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateSlaPolicyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createSlaPolicy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateSlaPolicyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateSlaPolicyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListSlaPolicies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The SLA policies in the order they are tried: a new ticket takes the first that matches.
+    /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_ListSlaPoliciesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listSlaPolicies<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListSlaPoliciesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListSlaPoliciesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listSlaPolicies(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListSlaPoliciesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListSlaPoliciesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunSlaScan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Marks every running clock that is past due as breached, at the service's current time, and
+    /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+    /// > Errors: none besides the store's (UNAVAILABLE when busy).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_RunSlaScanRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runSlaScan<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_RunSlaScanRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_RunSlaScanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.runSlaScan(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_RunSlaScanRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_RunSlaScanResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListBreaches" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
+    /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_ListBreachesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listBreaches<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListBreachesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListBreachesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listBreaches(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListBreachesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListBreachesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubmitCsat" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records the customer's satisfaction (1-5) with a resolved ticket; one answer per ticket.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, score, comment, idempotency_key.key), NOT_FOUND
+    /// > (ticket), FAILED_PRECONDITION (the ticket is not resolved yet), ALREADY_EXISTS (the ticket
+    /// > has an answer, or the idempotency key was reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_SubmitCsatRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func submitCsat<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_SubmitCsatRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SubmitCsatResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.submitCsat(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SubmitCsatRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SubmitCsatResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -575,6 +2870,405 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getTicket(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateCategory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a category to the operator's tree, under the parent its path names ("delivery/late"
+    /// > goes under "delivery"). A fresh store holds a default tree (service/late,
+    /// > operation/complex, delivery/late, product/quality, billing, other...).
+    /// > Errors: INVALID_ARGUMENT (category.path, category.display_name, idempotency_key.key),
+    /// > NOT_FOUND (the parent category), ALREADY_EXISTS (the path exists, or the idempotency key
+    /// > was reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createCategory<Result>(
+        _ message: Crm_Feedback_V1_CreateCategoryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateCategoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_CreateCategoryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createCategory(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCategories" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists the tree, or the subtree under parent_path, in path order.
+    /// > Errors: INVALID_ARGUMENT (parent_path, page.page_size, page.page_token), NOT_FOUND
+    /// > (parent_path).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCategories<Result>(
+        _ message: Crm_Feedback_V1_ListCategoriesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListCategoriesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_ListCategoriesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listCategories(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TransitionTicket" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a ticket along its lifecycle: received -> acknowledged -> in progress <-> waiting on
+    /// > customer -> resolved -> customer told -> closed; in progress again from resolved, customer
+    /// > told or closed reopens it, within the reopen window after it was resolved. Starts, pauses,
+    /// > resumes and ends the SLA clocks; every change is a history event.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, target_status, actor_id, note, idempotency_key.key),
+    /// > NOT_FOUND (ticket), FAILED_PRECONDITION (the transition is not allowed from the current
+    /// > status, or the reopen window has passed), ALREADY_EXISTS (idempotency key reused with
+    /// > another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func transitionTicket<Result>(
+        _ message: Crm_Feedback_V1_TransitionTicketRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_TransitionTicketResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_TransitionTicketRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.transitionTicket(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PostProgressUpdate" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a progress report to the customer: meets the running next-update clock and starts
+    /// > the next one.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, actor_id, note, idempotency_key.key), NOT_FOUND
+    /// > (ticket), FAILED_PRECONDITION (the ticket is not acknowledged or in progress),
+    /// > ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func postProgressUpdate<Result>(
+        _ message: Crm_Feedback_V1_PostProgressUpdateRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_PostProgressUpdateResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_PostProgressUpdateRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.postProgressUpdate(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AssignTicket" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Gives a ticket an owner (the agent or account manager who follows it to the end).
+    /// > Errors: INVALID_ARGUMENT (ticket_id, owner_id, actor_id, idempotency_key.key), NOT_FOUND
+    /// > (ticket), FAILED_PRECONDITION (the ticket is closed), ALREADY_EXISTS (idempotency key
+    /// > reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func assignTicket<Result>(
+        _ message: Crm_Feedback_V1_AssignTicketRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_AssignTicketResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_AssignTicketRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.assignTicket(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTicketHistory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A ticket's history, oldest first: every status change, assignment, update, clock result
+    /// > and survey answer, with who and when.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, page.page_size, page.page_token), NOT_FOUND (ticket).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTicketHistory<Result>(
+        _ message: Crm_Feedback_V1_GetTicketHistoryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetTicketHistoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_GetTicketHistoryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getTicketHistory(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateSlaPolicy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds an SLA policy, e.g. a faster clock for one category or channel. It applies to tickets
+    /// > created afterwards; open tickets keep the clocks they were given.
+    /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
+    /// > policy.channel, policy.category_prefix (malformed or not in the tree),
+    /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+    /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
+    /// > body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createSlaPolicy<Result>(
+        _ message: Crm_Feedback_V1_CreateSlaPolicyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateSlaPolicyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_CreateSlaPolicyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createSlaPolicy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListSlaPolicies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The SLA policies in the order they are tried: a new ticket takes the first that matches.
+    /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listSlaPolicies<Result>(
+        _ message: Crm_Feedback_V1_ListSlaPoliciesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListSlaPoliciesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_ListSlaPoliciesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listSlaPolicies(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunSlaScan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Marks every running clock that is past due as breached, at the service's current time, and
+    /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+    /// > Errors: none besides the store's (UNAVAILABLE when busy).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runSlaScan<Result>(
+        _ message: Crm_Feedback_V1_RunSlaScanRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_RunSlaScanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_RunSlaScanRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.runSlaScan(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListBreaches" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
+    /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listBreaches<Result>(
+        _ message: Crm_Feedback_V1_ListBreachesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListBreachesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_ListBreachesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listBreaches(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubmitCsat" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records the customer's satisfaction (1-5) with a resolved ticket; one answer per ticket.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, score, comment, idempotency_key.key), NOT_FOUND
+    /// > (ticket), FAILED_PRECONDITION (the ticket is not resolved yet), ALREADY_EXISTS (the ticket
+    /// > has an answer, or the idempotency key was reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func submitCsat<Result>(
+        _ message: Crm_Feedback_V1_SubmitCsatRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SubmitCsatResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_SubmitCsatRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.submitCsat(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -216,30 +216,293 @@ public nonisolated enum Crm_Feedback_V1_IntakeChannel: SwiftProtobuf.Enum, Swift
 
 }
 
-public nonisolated struct Crm_Feedback_V1_Ticket: Sendable {
+public nonisolated enum Crm_Feedback_V1_SlaClockKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// From intake to the acknowledgement.
+  case firstResponse // = 1
+
+  /// From the acknowledgement (or the last progress report) to the next progress report.
+  case nextUpdate // = 2
+
+  /// From intake (or a reopening) to the resolution.
+  case resolution // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .firstResponse
+    case 2: self = .nextUpdate
+    case 3: self = .resolution
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .firstResponse: return 1
+    case .nextUpdate: return 2
+    case .resolution: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Feedback_V1_SlaClockKind] = [
+    .unspecified,
+    .firstResponse,
+    .nextUpdate,
+    .resolution,
+  ]
+
+}
+
+public nonisolated enum Crm_Feedback_V1_SlaClockState: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case running // = 1
+
+  /// While the ticket waits on the customer; that time does not count.
+  case paused // = 2
+  case met // = 3
+  case breached // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .running
+    case 2: self = .paused
+    case 3: self = .met
+    case 4: self = .breached
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .running: return 1
+    case .paused: return 2
+    case .met: return 3
+    case .breached: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Feedback_V1_SlaClockState] = [
+    .unspecified,
+    .running,
+    .paused,
+    .met,
+    .breached,
+  ]
+
+}
+
+public nonisolated enum Crm_Feedback_V1_TicketEventType: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case created // = 1
+  case statusChanged // = 2
+
+  /// A status change from resolved, customer told or closed back to in progress.
+  case reopened // = 3
+  case assigned // = 4
+  case progressUpdate // = 5
+  case clockPaused // = 6
+  case clockResumed // = 7
+  case clockMet // = 8
+  case clockBreached // = 9
+  case csatSubmitted // = 10
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .created
+    case 2: self = .statusChanged
+    case 3: self = .reopened
+    case 4: self = .assigned
+    case 5: self = .progressUpdate
+    case 6: self = .clockPaused
+    case 7: self = .clockResumed
+    case 8: self = .clockMet
+    case 9: self = .clockBreached
+    case 10: self = .csatSubmitted
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .created: return 1
+    case .statusChanged: return 2
+    case .reopened: return 3
+    case .assigned: return 4
+    case .progressUpdate: return 5
+    case .clockPaused: return 6
+    case .clockResumed: return 7
+    case .clockMet: return 8
+    case .clockBreached: return 9
+    case .csatSubmitted: return 10
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Feedback_V1_TicketEventType] = [
+    .unspecified,
+    .created,
+    .statusChanged,
+    .reopened,
+    .assigned,
+    .progressUpdate,
+    .clockPaused,
+    .clockResumed,
+    .clockMet,
+    .clockBreached,
+    .csatSubmitted,
+  ]
+
+}
+
+public nonisolated struct Crm_Feedback_V1_Ticket: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Output only.
-  public var ticketID: String = String()
+  public var ticketID: String {
+    get {_storage._ticketID}
+    set {_uniqueStorage()._ticketID = newValue}
+  }
 
-  public var customerID: String = String()
+  public var customerID: String {
+    get {_storage._customerID}
+    set {_uniqueStorage()._customerID = newValue}
+  }
 
-  public var kind: Crm_Feedback_V1_TicketKind = .unspecified
+  public var kind: Crm_Feedback_V1_TicketKind {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
 
-  public var priority: Crm_Feedback_V1_Priority = .unspecified
+  public var priority: Crm_Feedback_V1_Priority {
+    get {_storage._priority}
+    set {_uniqueStorage()._priority = newValue}
+  }
 
-  public var channel: Crm_Feedback_V1_IntakeChannel = .unspecified
+  public var channel: Crm_Feedback_V1_IntakeChannel {
+    get {_storage._channel}
+    set {_uniqueStorage()._channel = newValue}
+  }
 
   /// A category picked from the operator's tree, e.g. "delivery/late".
-  public var category: String = String()
+  public var category: String {
+    get {_storage._category}
+    set {_uniqueStorage()._category = newValue}
+  }
 
   /// Optional free text.
-  public var text: String = String()
+  public var text: String {
+    get {_storage._text}
+    set {_uniqueStorage()._text = newValue}
+  }
 
   /// Output only.
-  public var status: Crm_Feedback_V1_TicketStatus = .unspecified
+  public var status: Crm_Feedback_V1_TicketStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
+
+  /// Output only.
+  public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createTime = newValue}
+  }
+  /// Returns true if `createTime` has been explicitly set.
+  public var hasCreateTime: Bool {_storage._createTime != nil}
+  /// Clears the value of `createTime`. Subsequent reads from it will return its default value.
+  public mutating func clearCreateTime() {_uniqueStorage()._createTime = nil}
+
+  /// Output only: when the first response is due under the ticket's SLA.
+  public var firstResponseDueTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._firstResponseDueTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._firstResponseDueTime = newValue}
+  }
+  /// Returns true if `firstResponseDueTime` has been explicitly set.
+  public var hasFirstResponseDueTime: Bool {_storage._firstResponseDueTime != nil}
+  /// Clears the value of `firstResponseDueTime`. Subsequent reads from it will return its default value.
+  public mutating func clearFirstResponseDueTime() {_uniqueStorage()._firstResponseDueTime = nil}
+
+  /// Output only (set with AssignTicket): who follows the ticket; empty until assigned.
+  public var ownerID: String {
+    get {_storage._ownerID}
+    set {_uniqueStorage()._ownerID = newValue}
+  }
+
+  /// Output only: the latest clock of each kind, in kind order.
+  public var clocks: [Crm_Feedback_V1_SlaClock] {
+    get {_storage._clocks}
+    set {_uniqueStorage()._clocks = newValue}
+  }
+
+  /// Output only: when the ticket was last resolved; unset before.
+  public var resolveTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._resolveTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._resolveTime = newValue}
+  }
+  /// Returns true if `resolveTime` has been explicitly set.
+  public var hasResolveTime: Bool {_storage._resolveTime != nil}
+  /// Clears the value of `resolveTime`. Subsequent reads from it will return its default value.
+  public mutating func clearResolveTime() {_uniqueStorage()._resolveTime = nil}
+
+  /// Output only: the SLA policy the ticket was given when it was created.
+  public var slaPolicyID: String {
+    get {_storage._slaPolicyID}
+    set {_uniqueStorage()._slaPolicyID = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A node of the operator's category tree.
+public nonisolated struct Crm_Feedback_V1_Category: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Lower-case segments of a-z, 0-9, "-" and "_" (1 to 32 characters each) joined by "/", at
+  /// most 4 levels, e.g. "delivery/late". The parent is everything before the last "/".
+  public var path: String = String()
+
+  /// A label for people; the last segment of the path when empty.
+  public var displayName: String = String()
+
+  /// Output only: the parent's path; empty at the top of the tree.
+  public var parentPath: String = String()
 
   /// Output only.
   public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
@@ -251,22 +514,765 @@ public nonisolated struct Crm_Feedback_V1_Ticket: Sendable {
   /// Clears the value of `createTime`. Subsequent reads from it will return its default value.
   public mutating func clearCreateTime() {self._createTime = nil}
 
-  /// Output only: when the first response is due under the ticket's SLA.
-  public var firstResponseDueTime: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_firstResponseDueTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_firstResponseDueTime = newValue}
-  }
-  /// Returns true if `firstResponseDueTime` has been explicitly set.
-  public var hasFirstResponseDueTime: Bool {self._firstResponseDueTime != nil}
-  /// Clears the value of `firstResponseDueTime`. Subsequent reads from it will return its default value.
-  public mutating func clearFirstResponseDueTime() {self._firstResponseDueTime = nil}
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _firstResponseDueTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateCategoryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var category: Crm_Feedback_V1_Category {
+    get {_category ?? Crm_Feedback_V1_Category()}
+    set {_category = newValue}
+  }
+  /// Returns true if `category` has been explicitly set.
+  public var hasCategory: Bool {self._category != nil}
+  /// Clears the value of `category`. Subsequent reads from it will return its default value.
+  public mutating func clearCategory() {self._category = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _category: Crm_Feedback_V1_Category? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateCategoryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var category: Crm_Feedback_V1_Category {
+    get {_category ?? Crm_Feedback_V1_Category()}
+    set {_category = newValue}
+  }
+  /// Returns true if `category` has been explicitly set.
+  public var hasCategory: Bool {self._category != nil}
+  /// Clears the value of `category`. Subsequent reads from it will return its default value.
+  public mutating func clearCategory() {self._category = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _category: Crm_Feedback_V1_Category? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ListCategoriesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Only this category's descendants; the whole tree when empty.
+  public var parentPath: String = String()
+
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ListCategoriesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var categories: [Crm_Feedback_V1_Category] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
+}
+
+/// One SLA clock of a ticket. Output only.
+public nonisolated struct Crm_Feedback_V1_SlaClock: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: Crm_Feedback_V1_SlaClockKind = .unspecified
+
+  public var state: Crm_Feedback_V1_SlaClockState = .unspecified
+
+  public var startTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_startTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_startTime = newValue}
+  }
+  /// Returns true if `startTime` has been explicitly set.
+  public var hasStartTime: Bool {self._startTime != nil}
+  /// Clears the value of `startTime`. Subsequent reads from it will return its default value.
+  public mutating func clearStartTime() {self._startTime = nil}
+
+  /// When it is due; moves later by the time spent paused.
+  public var dueTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_dueTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_dueTime = newValue}
+  }
+  /// Returns true if `dueTime` has been explicitly set.
+  public var hasDueTime: Bool {self._dueTime != nil}
+  /// Clears the value of `dueTime`. Subsequent reads from it will return its default value.
+  public mutating func clearDueTime() {self._dueTime = nil}
+
+  /// When it ended as met or breached; unset while running or paused.
+  public var endTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_endTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_endTime = newValue}
+  }
+  /// Returns true if `endTime` has been explicitly set.
+  public var hasEndTime: Bool {self._endTime != nil}
+  /// Clears the value of `endTime`. Subsequent reads from it will return its default value.
+  public mutating func clearEndTime() {self._endTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _startTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _dueTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _endTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Response times for the tickets a policy selects. Unspecified selectors match anything.
+public nonisolated struct Crm_Feedback_V1_SlaPolicy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1 to 64 characters of a-z, 0-9 and "-".
+  public var policyID: String = String()
+
+  /// Policies are tried in ascending rank (unique, positive); the first that matches wins.
+  public var rank: Int32 = 0
+
+  public var kind: Crm_Feedback_V1_TicketKind = .unspecified
+
+  public var priority: Crm_Feedback_V1_Priority = .unspecified
+
+  public var channel: Crm_Feedback_V1_IntakeChannel = .unspecified
+
+  /// A category and its descendants ("delivery" selects "delivery/late"); empty matches all.
+  public var categoryPrefix: String = String()
+
+  public var firstResponse: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_firstResponse ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_firstResponse = newValue}
+  }
+  /// Returns true if `firstResponse` has been explicitly set.
+  public var hasFirstResponse: Bool {self._firstResponse != nil}
+  /// Clears the value of `firstResponse`. Subsequent reads from it will return its default value.
+  public mutating func clearFirstResponse() {self._firstResponse = nil}
+
+  public var nextUpdate: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_nextUpdate ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_nextUpdate = newValue}
+  }
+  /// Returns true if `nextUpdate` has been explicitly set.
+  public var hasNextUpdate: Bool {self._nextUpdate != nil}
+  /// Clears the value of `nextUpdate`. Subsequent reads from it will return its default value.
+  public mutating func clearNextUpdate() {self._nextUpdate = nil}
+
+  public var resolution: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_resolution ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_resolution = newValue}
+  }
+  /// Returns true if `resolution` has been explicitly set.
+  public var hasResolution: Bool {self._resolution != nil}
+  /// Clears the value of `resolution`. Subsequent reads from it will return its default value.
+  public mutating func clearResolution() {self._resolution = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _firstResponse: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _nextUpdate: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _resolution: SwiftProtobuf.Google_Protobuf_Duration? = nil
+}
+
+/// One entry of a ticket's history. Output only.
+public nonisolated struct Crm_Feedback_V1_TicketEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Increases with every event of the store; orders a ticket's history.
+  public var sequence: Int64 = 0
+
+  public var ticketID: String = String()
+
+  public var type: Crm_Feedback_V1_TicketEventType = .unspecified
+
+  /// Who did it: an agent, the customer, or "system" for the SLA scan.
+  public var actorID: String = String()
+
+  public var time: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_time ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_time = newValue}
+  }
+  /// Returns true if `time` has been explicitly set.
+  public var hasTime: Bool {self._time != nil}
+  /// Clears the value of `time`. Subsequent reads from it will return its default value.
+  public mutating func clearTime() {self._time = nil}
+
+  /// For status changes and reopenings.
+  public var fromStatus: Crm_Feedback_V1_TicketStatus = .unspecified
+
+  public var toStatus: Crm_Feedback_V1_TicketStatus = .unspecified
+
+  /// For clock events.
+  public var clock: Crm_Feedback_V1_SlaClockKind = .unspecified
+
+  /// For assignments: the new owner.
+  public var ownerID: String = String()
+
+  public var note: String = String()
+
+  /// For survey answers.
+  public var csatScore: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _time: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_TransitionTicketRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticketID: String = String()
+
+  public var targetStatus: Crm_Feedback_V1_TicketStatus = .unspecified
+
+  /// Who makes the change (an agent or account manager id).
+  public var actorID: String = String()
+
+  /// Optional, at most 2000 characters.
+  public var note: String = String()
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_TransitionTicketResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticket: Crm_Feedback_V1_Ticket {
+    get {_ticket ?? Crm_Feedback_V1_Ticket()}
+    set {_ticket = newValue}
+  }
+  /// Returns true if `ticket` has been explicitly set.
+  public var hasTicket: Bool {self._ticket != nil}
+  /// Clears the value of `ticket`. Subsequent reads from it will return its default value.
+  public mutating func clearTicket() {self._ticket = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _ticket: Crm_Feedback_V1_Ticket? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_PostProgressUpdateRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticketID: String = String()
+
+  public var actorID: String = String()
+
+  /// What the customer was told; 1 to 2000 characters.
+  public var note: String = String()
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_PostProgressUpdateResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticket: Crm_Feedback_V1_Ticket {
+    get {_ticket ?? Crm_Feedback_V1_Ticket()}
+    set {_ticket = newValue}
+  }
+  /// Returns true if `ticket` has been explicitly set.
+  public var hasTicket: Bool {self._ticket != nil}
+  /// Clears the value of `ticket`. Subsequent reads from it will return its default value.
+  public mutating func clearTicket() {self._ticket = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _ticket: Crm_Feedback_V1_Ticket? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_AssignTicketRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticketID: String = String()
+
+  public var ownerID: String = String()
+
+  public var actorID: String = String()
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_AssignTicketResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticket: Crm_Feedback_V1_Ticket {
+    get {_ticket ?? Crm_Feedback_V1_Ticket()}
+    set {_ticket = newValue}
+  }
+  /// Returns true if `ticket` has been explicitly set.
+  public var hasTicket: Bool {self._ticket != nil}
+  /// Clears the value of `ticket`. Subsequent reads from it will return its default value.
+  public mutating func clearTicket() {self._ticket = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _ticket: Crm_Feedback_V1_Ticket? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_GetTicketHistoryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticketID: String = String()
+
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_GetTicketHistoryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var events: [Crm_Feedback_V1_TicketEvent] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateSlaPolicyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Every duration is required: whole seconds, from 1 second to 365 days.
+  public var policy: Crm_Feedback_V1_SlaPolicy {
+    get {_policy ?? Crm_Feedback_V1_SlaPolicy()}
+    set {_policy = newValue}
+  }
+  /// Returns true if `policy` has been explicitly set.
+  public var hasPolicy: Bool {self._policy != nil}
+  /// Clears the value of `policy`. Subsequent reads from it will return its default value.
+  public mutating func clearPolicy() {self._policy = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _policy: Crm_Feedback_V1_SlaPolicy? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateSlaPolicyResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var policy: Crm_Feedback_V1_SlaPolicy {
+    get {_policy ?? Crm_Feedback_V1_SlaPolicy()}
+    set {_policy = newValue}
+  }
+  /// Returns true if `policy` has been explicitly set.
+  public var hasPolicy: Bool {self._policy != nil}
+  /// Clears the value of `policy`. Subsequent reads from it will return its default value.
+  public mutating func clearPolicy() {self._policy = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _policy: Crm_Feedback_V1_SlaPolicy? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ListSlaPoliciesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ListSlaPoliciesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var policies: [Crm_Feedback_V1_SlaPolicy] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_RunSlaScanRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Feedback_V1_RunSlaScanResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// How many clocks this scan marked as breached.
+  public var breachedCount: Int32 = 0
+
+  /// The service's time the scan compared due times with.
+  public var scanTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_scanTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_scanTime = newValue}
+  }
+  /// Returns true if `scanTime` has been explicitly set.
+  public var hasScanTime: Bool {self._scanTime != nil}
+  /// Clears the value of `scanTime`. Subsequent reads from it will return its default value.
+  public mutating func clearScanTime() {self._scanTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _scanTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A clock that ended breached, with what an owner needs to act on it.
+public nonisolated struct Crm_Feedback_V1_Breach: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticketID: String = String()
+
+  public var clock: Crm_Feedback_V1_SlaClockKind = .unspecified
+
+  public var dueTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_dueTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_dueTime = newValue}
+  }
+  /// Returns true if `dueTime` has been explicitly set.
+  public var hasDueTime: Bool {self._dueTime != nil}
+  /// Clears the value of `dueTime`. Subsequent reads from it will return its default value.
+  public mutating func clearDueTime() {self._dueTime = nil}
+
+  public var breachTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_breachTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_breachTime = newValue}
+  }
+  /// Returns true if `breachTime` has been explicitly set.
+  public var hasBreachTime: Bool {self._breachTime != nil}
+  /// Clears the value of `breachTime`. Subsequent reads from it will return its default value.
+  public mutating func clearBreachTime() {self._breachTime = nil}
+
+  public var ownerID: String = String()
+
+  public var priority: Crm_Feedback_V1_Priority = .unspecified
+
+  public var category: String = String()
+
+  public var status: Crm_Feedback_V1_TicketStatus = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _dueTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _breachTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ListBreachesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ownerID: String = String()
+
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ListBreachesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var breaches: [Crm_Feedback_V1_Breach] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
+}
+
+/// A customer's satisfaction with a resolved ticket.
+public nonisolated struct Crm_Feedback_V1_CsatAnswer: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticketID: String = String()
+
+  /// Output only: the ticket's customer.
+  public var customerID: String = String()
+
+  /// Output only: the ticket's owner when the answer came.
+  public var agentID: String = String()
+
+  /// 1 (very unhappy) to 5 (very happy).
+  public var score: Int32 = 0
+
+  /// Optional, at most 2000 characters.
+  public var comment: String = String()
+
+  /// Output only.
+  public var submitTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_submitTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_submitTime = newValue}
+  }
+  /// Returns true if `submitTime` has been explicitly set.
+  public var hasSubmitTime: Bool {self._submitTime != nil}
+  /// Clears the value of `submitTime`. Subsequent reads from it will return its default value.
+  public mutating func clearSubmitTime() {self._submitTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _submitTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_SubmitCsatRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticketID: String = String()
+
+  public var score: Int32 = 0
+
+  public var comment: String = String()
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_SubmitCsatResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var answer: Crm_Feedback_V1_CsatAnswer {
+    get {_answer ?? Crm_Feedback_V1_CsatAnswer()}
+    set {_answer = newValue}
+  }
+  /// Returns true if `answer` has been explicitly set.
+  public var hasAnswer: Bool {self._answer != nil}
+  /// Clears the value of `answer`. Subsequent reads from it will return its default value.
+  public mutating func clearAnswer() {self._answer = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _answer: Crm_Feedback_V1_CsatAnswer? = nil
 }
 
 public nonisolated struct Crm_Feedback_V1_CreateTicketRequest: Sendable {
@@ -374,9 +1380,1277 @@ nonisolated extension Crm_Feedback_V1_IntakeChannel: SwiftProtobuf._ProtoNamePro
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0INTAKE_CHANNEL_UNSPECIFIED\0\u{1}INTAKE_CHANNEL_IN_APP\0\u{1}INTAKE_CHANNEL_AGENT\0\u{1}INTAKE_CHANNEL_SURVEY\0\u{1}INTAKE_CHANNEL_EMAIL\0\u{1}INTAKE_CHANNEL_PHONE\0\u{1}INTAKE_CHANNEL_REVIEW\0")
 }
 
+nonisolated extension Crm_Feedback_V1_SlaClockKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SLA_CLOCK_KIND_UNSPECIFIED\0\u{1}SLA_CLOCK_KIND_FIRST_RESPONSE\0\u{1}SLA_CLOCK_KIND_NEXT_UPDATE\0\u{1}SLA_CLOCK_KIND_RESOLUTION\0")
+}
+
+nonisolated extension Crm_Feedback_V1_SlaClockState: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SLA_CLOCK_STATE_UNSPECIFIED\0\u{1}SLA_CLOCK_STATE_RUNNING\0\u{1}SLA_CLOCK_STATE_PAUSED\0\u{1}SLA_CLOCK_STATE_MET\0\u{1}SLA_CLOCK_STATE_BREACHED\0")
+}
+
+nonisolated extension Crm_Feedback_V1_TicketEventType: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TICKET_EVENT_TYPE_UNSPECIFIED\0\u{1}TICKET_EVENT_TYPE_CREATED\0\u{1}TICKET_EVENT_TYPE_STATUS_CHANGED\0\u{1}TICKET_EVENT_TYPE_REOPENED\0\u{1}TICKET_EVENT_TYPE_ASSIGNED\0\u{1}TICKET_EVENT_TYPE_PROGRESS_UPDATE\0\u{1}TICKET_EVENT_TYPE_CLOCK_PAUSED\0\u{1}TICKET_EVENT_TYPE_CLOCK_RESUMED\0\u{1}TICKET_EVENT_TYPE_CLOCK_MET\0\u{1}TICKET_EVENT_TYPE_CLOCK_BREACHED\0\u{1}TICKET_EVENT_TYPE_CSAT_SUBMITTED\0")
+}
+
 nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Ticket"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}customer_id\0\u{1}kind\0\u{1}priority\0\u{1}channel\0\u{1}category\0\u{1}text\0\u{1}status\0\u{3}create_time\0\u{3}first_response_due_time\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}customer_id\0\u{1}kind\0\u{1}priority\0\u{1}channel\0\u{1}category\0\u{1}text\0\u{1}status\0\u{3}create_time\0\u{3}first_response_due_time\0\u{3}owner_id\0\u{1}clocks\0\u{3}resolve_time\0\u{3}sla_policy_id\0")
+
+  fileprivate class _StorageClass {
+    var _ticketID: String = String()
+    var _customerID: String = String()
+    var _kind: Crm_Feedback_V1_TicketKind = .unspecified
+    var _priority: Crm_Feedback_V1_Priority = .unspecified
+    var _channel: Crm_Feedback_V1_IntakeChannel = .unspecified
+    var _category: String = String()
+    var _text: String = String()
+    var _status: Crm_Feedback_V1_TicketStatus = .unspecified
+    var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _firstResponseDueTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _ownerID: String = String()
+    var _clocks: [Crm_Feedback_V1_SlaClock] = []
+    var _resolveTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _slaPolicyID: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _ticketID = source._ticketID
+      _customerID = source._customerID
+      _kind = source._kind
+      _priority = source._priority
+      _channel = source._channel
+      _category = source._category
+      _text = source._text
+      _status = source._status
+      _createTime = source._createTime
+      _firstResponseDueTime = source._firstResponseDueTime
+      _ownerID = source._ownerID
+      _clocks = source._clocks
+      _resolveTime = source._resolveTime
+      _slaPolicyID = source._slaPolicyID
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._ticketID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._customerID) }()
+        case 3: try { try decoder.decodeSingularEnumField(value: &_storage._kind) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._priority) }()
+        case 5: try { try decoder.decodeSingularEnumField(value: &_storage._channel) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._category) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._text) }()
+        case 8: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._createTime) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._firstResponseDueTime) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._ownerID) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._clocks) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._resolveTime) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._slaPolicyID) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._ticketID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ticketID, fieldNumber: 1)
+      }
+      if !_storage._customerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customerID, fieldNumber: 2)
+      }
+      if _storage._kind != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._kind, fieldNumber: 3)
+      }
+      if _storage._priority != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._priority, fieldNumber: 4)
+      }
+      if _storage._channel != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._channel, fieldNumber: 5)
+      }
+      if !_storage._category.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._category, fieldNumber: 6)
+      }
+      if !_storage._text.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._text, fieldNumber: 7)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 8)
+      }
+      try { if let v = _storage._createTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._firstResponseDueTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      if !_storage._ownerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ownerID, fieldNumber: 11)
+      }
+      if !_storage._clocks.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._clocks, fieldNumber: 12)
+      }
+      try { if let v = _storage._resolveTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      if !_storage._slaPolicyID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._slaPolicyID, fieldNumber: 14)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_Ticket, rhs: Crm_Feedback_V1_Ticket) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._ticketID != rhs_storage._ticketID {return false}
+        if _storage._customerID != rhs_storage._customerID {return false}
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._priority != rhs_storage._priority {return false}
+        if _storage._channel != rhs_storage._channel {return false}
+        if _storage._category != rhs_storage._category {return false}
+        if _storage._text != rhs_storage._text {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._createTime != rhs_storage._createTime {return false}
+        if _storage._firstResponseDueTime != rhs_storage._firstResponseDueTime {return false}
+        if _storage._ownerID != rhs_storage._ownerID {return false}
+        if _storage._clocks != rhs_storage._clocks {return false}
+        if _storage._resolveTime != rhs_storage._resolveTime {return false}
+        if _storage._slaPolicyID != rhs_storage._slaPolicyID {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_Category: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Category"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{3}display_name\0\u{3}parent_path\0\u{3}create_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.displayName) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.parentPath) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    if !self.displayName.isEmpty {
+      try visitor.visitSingularStringField(value: self.displayName, fieldNumber: 2)
+    }
+    if !self.parentPath.isEmpty {
+      try visitor.visitSingularStringField(value: self.parentPath, fieldNumber: 3)
+    }
+    try { if let v = self._createTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_Category, rhs: Crm_Feedback_V1_Category) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs.displayName != rhs.displayName {return false}
+    if lhs.parentPath != rhs.parentPath {return false}
+    if lhs._createTime != rhs._createTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateCategoryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateCategoryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._category) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._category {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateCategoryRequest, rhs: Crm_Feedback_V1_CreateCategoryRequest) -> Bool {
+    if lhs._category != rhs._category {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateCategoryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateCategoryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._category) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._category {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateCategoryResponse, rhs: Crm_Feedback_V1_CreateCategoryResponse) -> Bool {
+    if lhs._category != rhs._category {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListCategoriesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCategoriesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}parent_path\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.parentPath) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.parentPath.isEmpty {
+      try visitor.visitSingularStringField(value: self.parentPath, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListCategoriesRequest, rhs: Crm_Feedback_V1_ListCategoriesRequest) -> Bool {
+    if lhs.parentPath != rhs.parentPath {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListCategoriesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCategoriesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}categories\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.categories) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.categories.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.categories, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListCategoriesResponse, rhs: Crm_Feedback_V1_ListCategoriesResponse) -> Bool {
+    if lhs.categories != rhs.categories {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SlaClock: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SlaClock"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}state\0\u{3}start_time\0\u{3}due_time\0\u{3}end_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._startTime) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._dueTime) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._endTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 2)
+    }
+    try { if let v = self._startTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._dueTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._endTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SlaClock, rhs: Crm_Feedback_V1_SlaClock) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs._startTime != rhs._startTime {return false}
+    if lhs._dueTime != rhs._dueTime {return false}
+    if lhs._endTime != rhs._endTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SlaPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SlaPolicy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}policy_id\0\u{1}rank\0\u{1}kind\0\u{1}priority\0\u{1}channel\0\u{3}category_prefix\0\u{3}first_response\0\u{3}next_update\0\u{1}resolution\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.policyID) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.rank) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.categoryPrefix) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._firstResponse) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._nextUpdate) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._resolution) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.policyID.isEmpty {
+      try visitor.visitSingularStringField(value: self.policyID, fieldNumber: 1)
+    }
+    if self.rank != 0 {
+      try visitor.visitSingularInt32Field(value: self.rank, fieldNumber: 2)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    }
+    if self.priority != .unspecified {
+      try visitor.visitSingularEnumField(value: self.priority, fieldNumber: 4)
+    }
+    if self.channel != .unspecified {
+      try visitor.visitSingularEnumField(value: self.channel, fieldNumber: 5)
+    }
+    if !self.categoryPrefix.isEmpty {
+      try visitor.visitSingularStringField(value: self.categoryPrefix, fieldNumber: 6)
+    }
+    try { if let v = self._firstResponse {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._nextUpdate {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._resolution {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SlaPolicy, rhs: Crm_Feedback_V1_SlaPolicy) -> Bool {
+    if lhs.policyID != rhs.policyID {return false}
+    if lhs.rank != rhs.rank {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.priority != rhs.priority {return false}
+    if lhs.channel != rhs.channel {return false}
+    if lhs.categoryPrefix != rhs.categoryPrefix {return false}
+    if lhs._firstResponse != rhs._firstResponse {return false}
+    if lhs._nextUpdate != rhs._nextUpdate {return false}
+    if lhs._resolution != rhs._resolution {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_TicketEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TicketEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{3}ticket_id\0\u{1}type\0\u{3}actor_id\0\u{1}time\0\u{3}from_status\0\u{3}to_status\0\u{1}clock\0\u{3}owner_id\0\u{1}note\0\u{3}csat_score\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.sequence) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.type) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.actorID) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._time) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.fromStatus) }()
+      case 7: try { try decoder.decodeSingularEnumField(value: &self.toStatus) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self.clock) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 11: try { try decoder.decodeSingularInt32Field(value: &self.csatScore) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.sequence != 0 {
+      try visitor.visitSingularInt64Field(value: self.sequence, fieldNumber: 1)
+    }
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 2)
+    }
+    if self.type != .unspecified {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 3)
+    }
+    if !self.actorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actorID, fieldNumber: 4)
+    }
+    try { if let v = self._time {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if self.fromStatus != .unspecified {
+      try visitor.visitSingularEnumField(value: self.fromStatus, fieldNumber: 6)
+    }
+    if self.toStatus != .unspecified {
+      try visitor.visitSingularEnumField(value: self.toStatus, fieldNumber: 7)
+    }
+    if self.clock != .unspecified {
+      try visitor.visitSingularEnumField(value: self.clock, fieldNumber: 8)
+    }
+    if !self.ownerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 9)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 10)
+    }
+    if self.csatScore != 0 {
+      try visitor.visitSingularInt32Field(value: self.csatScore, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_TicketEvent, rhs: Crm_Feedback_V1_TicketEvent) -> Bool {
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.type != rhs.type {return false}
+    if lhs.actorID != rhs.actorID {return false}
+    if lhs._time != rhs._time {return false}
+    if lhs.fromStatus != rhs.fromStatus {return false}
+    if lhs.toStatus != rhs.toStatus {return false}
+    if lhs.clock != rhs.clock {return false}
+    if lhs.ownerID != rhs.ownerID {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.csatScore != rhs.csatScore {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_TransitionTicketRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TransitionTicketRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}target_status\0\u{3}actor_id\0\u{1}note\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.targetStatus) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.actorID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 1)
+    }
+    if self.targetStatus != .unspecified {
+      try visitor.visitSingularEnumField(value: self.targetStatus, fieldNumber: 2)
+    }
+    if !self.actorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actorID, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_TransitionTicketRequest, rhs: Crm_Feedback_V1_TransitionTicketRequest) -> Bool {
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.targetStatus != rhs.targetStatus {return false}
+    if lhs.actorID != rhs.actorID {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_TransitionTicketResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TransitionTicketResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ticket\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._ticket) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._ticket {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_TransitionTicketResponse, rhs: Crm_Feedback_V1_TransitionTicketResponse) -> Bool {
+    if lhs._ticket != rhs._ticket {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_PostProgressUpdateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PostProgressUpdateRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}actor_id\0\u{1}note\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.actorID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 1)
+    }
+    if !self.actorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actorID, fieldNumber: 2)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 3)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_PostProgressUpdateRequest, rhs: Crm_Feedback_V1_PostProgressUpdateRequest) -> Bool {
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.actorID != rhs.actorID {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_PostProgressUpdateResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PostProgressUpdateResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ticket\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._ticket) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._ticket {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_PostProgressUpdateResponse, rhs: Crm_Feedback_V1_PostProgressUpdateResponse) -> Bool {
+    if lhs._ticket != rhs._ticket {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_AssignTicketRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AssignTicketRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}owner_id\0\u{3}actor_id\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.actorID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 1)
+    }
+    if !self.ownerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 2)
+    }
+    if !self.actorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actorID, fieldNumber: 3)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_AssignTicketRequest, rhs: Crm_Feedback_V1_AssignTicketRequest) -> Bool {
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.ownerID != rhs.ownerID {return false}
+    if lhs.actorID != rhs.actorID {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_AssignTicketResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AssignTicketResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ticket\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._ticket) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._ticket {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_AssignTicketResponse, rhs: Crm_Feedback_V1_AssignTicketResponse) -> Bool {
+    if lhs._ticket != rhs._ticket {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_GetTicketHistoryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetTicketHistoryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_GetTicketHistoryRequest, rhs: Crm_Feedback_V1_GetTicketHistoryRequest) -> Bool {
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_GetTicketHistoryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetTicketHistoryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}events\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.events) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.events.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.events, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_GetTicketHistoryResponse, rhs: Crm_Feedback_V1_GetTicketHistoryResponse) -> Bool {
+    if lhs.events != rhs.events {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateSlaPolicyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateSlaPolicyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._policy) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._policy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateSlaPolicyRequest, rhs: Crm_Feedback_V1_CreateSlaPolicyRequest) -> Bool {
+    if lhs._policy != rhs._policy {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateSlaPolicyResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateSlaPolicyResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._policy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._policy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateSlaPolicyResponse, rhs: Crm_Feedback_V1_CreateSlaPolicyResponse) -> Bool {
+    if lhs._policy != rhs._policy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListSlaPoliciesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListSlaPoliciesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListSlaPoliciesRequest, rhs: Crm_Feedback_V1_ListSlaPoliciesRequest) -> Bool {
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListSlaPoliciesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListSlaPoliciesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policies\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.policies) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.policies.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.policies, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListSlaPoliciesResponse, rhs: Crm_Feedback_V1_ListSlaPoliciesResponse) -> Bool {
+    if lhs.policies != rhs.policies {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_RunSlaScanRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunSlaScanRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_RunSlaScanRequest, rhs: Crm_Feedback_V1_RunSlaScanRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_RunSlaScanResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunSlaScanResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}breached_count\0\u{3}scan_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.breachedCount) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._scanTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.breachedCount != 0 {
+      try visitor.visitSingularInt32Field(value: self.breachedCount, fieldNumber: 1)
+    }
+    try { if let v = self._scanTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_RunSlaScanResponse, rhs: Crm_Feedback_V1_RunSlaScanResponse) -> Bool {
+    if lhs.breachedCount != rhs.breachedCount {return false}
+    if lhs._scanTime != rhs._scanTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_Breach: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Breach"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{1}clock\0\u{3}due_time\0\u{3}breach_time\0\u{3}owner_id\0\u{1}priority\0\u{1}category\0\u{1}status\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.clock) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._dueTime) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._breachTime) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 1)
+    }
+    if self.clock != .unspecified {
+      try visitor.visitSingularEnumField(value: self.clock, fieldNumber: 2)
+    }
+    try { if let v = self._dueTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._breachTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if !self.ownerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 5)
+    }
+    if self.priority != .unspecified {
+      try visitor.visitSingularEnumField(value: self.priority, fieldNumber: 6)
+    }
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 7)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_Breach, rhs: Crm_Feedback_V1_Breach) -> Bool {
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.clock != rhs.clock {return false}
+    if lhs._dueTime != rhs._dueTime {return false}
+    if lhs._breachTime != rhs._breachTime {return false}
+    if lhs.ownerID != rhs.ownerID {return false}
+    if lhs.priority != rhs.priority {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListBreachesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListBreachesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}owner_id\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.ownerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListBreachesRequest, rhs: Crm_Feedback_V1_ListBreachesRequest) -> Bool {
+    if lhs.ownerID != rhs.ownerID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListBreachesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListBreachesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}breaches\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.breaches) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.breaches.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.breaches, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListBreachesResponse, rhs: Crm_Feedback_V1_ListBreachesResponse) -> Bool {
+    if lhs.breaches != rhs.breaches {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CsatAnswer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CsatAnswer"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}customer_id\0\u{3}agent_id\0\u{1}score\0\u{1}comment\0\u{3}submit_time\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -386,14 +2660,10 @@ nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtob
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
-      case 4: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
-      case 5: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.category) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.text) }()
-      case 8: try { try decoder.decodeSingularEnumField(value: &self.status) }()
-      case 9: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
-      case 10: try { try decoder.decodeSingularMessageField(value: &self._firstResponseDueTime) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.agentID) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.score) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.comment) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._submitTime) }()
       default: break
       }
     }
@@ -410,44 +2680,111 @@ nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtob
     if !self.customerID.isEmpty {
       try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
     }
-    if self.kind != .unspecified {
-      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    if !self.agentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.agentID, fieldNumber: 3)
     }
-    if self.priority != .unspecified {
-      try visitor.visitSingularEnumField(value: self.priority, fieldNumber: 4)
+    if self.score != 0 {
+      try visitor.visitSingularInt32Field(value: self.score, fieldNumber: 4)
     }
-    if self.channel != .unspecified {
-      try visitor.visitSingularEnumField(value: self.channel, fieldNumber: 5)
+    if !self.comment.isEmpty {
+      try visitor.visitSingularStringField(value: self.comment, fieldNumber: 5)
     }
-    if !self.category.isEmpty {
-      try visitor.visitSingularStringField(value: self.category, fieldNumber: 6)
-    }
-    if !self.text.isEmpty {
-      try visitor.visitSingularStringField(value: self.text, fieldNumber: 7)
-    }
-    if self.status != .unspecified {
-      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 8)
-    }
-    try { if let v = self._createTime {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
-    } }()
-    try { if let v = self._firstResponseDueTime {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    try { if let v = self._submitTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Crm_Feedback_V1_Ticket, rhs: Crm_Feedback_V1_Ticket) -> Bool {
+  public static func ==(lhs: Crm_Feedback_V1_CsatAnswer, rhs: Crm_Feedback_V1_CsatAnswer) -> Bool {
     if lhs.ticketID != rhs.ticketID {return false}
     if lhs.customerID != rhs.customerID {return false}
-    if lhs.kind != rhs.kind {return false}
-    if lhs.priority != rhs.priority {return false}
-    if lhs.channel != rhs.channel {return false}
-    if lhs.category != rhs.category {return false}
-    if lhs.text != rhs.text {return false}
-    if lhs.status != rhs.status {return false}
-    if lhs._createTime != rhs._createTime {return false}
-    if lhs._firstResponseDueTime != rhs._firstResponseDueTime {return false}
+    if lhs.agentID != rhs.agentID {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.comment != rhs.comment {return false}
+    if lhs._submitTime != rhs._submitTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SubmitCsatRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SubmitCsatRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{1}score\0\u{1}comment\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.score) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.comment) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 1)
+    }
+    if self.score != 0 {
+      try visitor.visitSingularInt32Field(value: self.score, fieldNumber: 2)
+    }
+    if !self.comment.isEmpty {
+      try visitor.visitSingularStringField(value: self.comment, fieldNumber: 3)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SubmitCsatRequest, rhs: Crm_Feedback_V1_SubmitCsatRequest) -> Bool {
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.comment != rhs.comment {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SubmitCsatResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SubmitCsatResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}answer\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._answer) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._answer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SubmitCsatResponse, rhs: Crm_Feedback_V1_SubmitCsatResponse) -> Bool {
+    if lhs._answer != rhs._answer {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -46,10 +46,80 @@ public enum Crm_Loyalty_V1_LoyaltyService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "RedeemPoints" metadata.
+        public enum RedeemPoints: Sendable {
+            /// Request type for "RedeemPoints".
+            public typealias Input = Crm_Loyalty_V1_RedeemPointsRequest
+            /// Response type for "RedeemPoints".
+            public typealias Output = Crm_Loyalty_V1_RedeemPointsResponse
+            /// Descriptor for "RedeemPoints".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "RedeemPoints",
+                type: .unary
+            )
+        }
+        /// Namespace for "RunExpiry" metadata.
+        public enum RunExpiry: Sendable {
+            /// Request type for "RunExpiry".
+            public typealias Input = Crm_Loyalty_V1_RunExpiryRequest
+            /// Response type for "RunExpiry".
+            public typealias Output = Crm_Loyalty_V1_RunExpiryResponse
+            /// Descriptor for "RunExpiry".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "RunExpiry",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListExpiringPoints" metadata.
+        public enum ListExpiringPoints: Sendable {
+            /// Request type for "ListExpiringPoints".
+            public typealias Input = Crm_Loyalty_V1_ListExpiringPointsRequest
+            /// Response type for "ListExpiringPoints".
+            public typealias Output = Crm_Loyalty_V1_ListExpiringPointsResponse
+            /// Descriptor for "ListExpiringPoints".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "ListExpiringPoints",
+                type: .unary
+            )
+        }
+        /// Namespace for "ReversePoints" metadata.
+        public enum ReversePoints: Sendable {
+            /// Request type for "ReversePoints".
+            public typealias Input = Crm_Loyalty_V1_ReversePointsRequest
+            /// Response type for "ReversePoints".
+            public typealias Output = Crm_Loyalty_V1_ReversePointsResponse
+            /// Descriptor for "ReversePoints".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "ReversePoints",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListLedgerEntries" metadata.
+        public enum ListLedgerEntries: Sendable {
+            /// Request type for "ListLedgerEntries".
+            public typealias Input = Crm_Loyalty_V1_ListLedgerEntriesRequest
+            /// Response type for "ListLedgerEntries".
+            public typealias Output = Crm_Loyalty_V1_ListLedgerEntriesResponse
+            /// Descriptor for "ListLedgerEntries".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "ListLedgerEntries",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.loyalty.v1.LoyaltyService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             EarnPoints.descriptor,
-            GetAccount.descriptor
+            GetAccount.descriptor,
+            RedeemPoints.descriptor,
+            RunExpiry.descriptor,
+            ListExpiringPoints.descriptor,
+            ReversePoints.descriptor,
+            ListLedgerEntries.descriptor
         ]
     }
 }
@@ -80,7 +150,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Credits points to a customer's account, opening the account on first use.
+        /// > Credits points to a customer's account, opening the account on first use. The points form
+        /// > a lot that expires after the configured validity; a debt left by a refund is paid first.
         /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), ALREADY_EXISTS
         /// > (idempotency key reused with another body).
         ///
@@ -100,7 +171,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns a customer's loyalty account.
+        /// > Returns a customer's loyalty account. Lots past their expiry time leave the balance when
+        /// > RunExpiry, or the account's next earn, redeem or reversal, writes their expire entries.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account yet).
         ///
         /// - Parameters:
@@ -114,6 +186,112 @@ extension Crm_Loyalty_V1_LoyaltyService {
             request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetAccountRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetAccountResponse>
+
+        /// Handle the "RedeemPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends points, taking them from the lots that expire first. Never drives the balance below
+        /// > zero, even under concurrent redeems.
+        /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), NOT_FOUND (no
+        /// > account), FAILED_PRECONDITION (not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_RedeemPointsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_RedeemPointsResponse` messages.
+        func redeemPoints(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RedeemPointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RedeemPointsResponse>
+
+        /// Handle the "RunExpiry" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Expires every lot whose expiry time has come, as an operator or a periodic task calls it;
+        /// > each expired lot writes one `expire` entry dated at the lot's expiry time. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_lots negative).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_RunExpiryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_RunExpiryResponse` messages.
+        func runExpiry(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RunExpiryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RunExpiryResponse>
+
+        /// Handle the "ListExpiringPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's points that expire within the given time from now, soonest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, within not positive or above 5 years),
+        /// > NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_ListExpiringPointsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_ListExpiringPointsResponse` messages.
+        func listExpiringPoints(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListExpiringPointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListExpiringPointsResponse>
+
+        /// Handle the "ReversePoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes back the points an order earned when the order is refunded, in proportion to the
+        /// > refunded amount, once per refund id. Points already spent become a debt on the account
+        /// > that future earnings pay first; points that already expired are not taken twice.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, amounts, currencies, missing key), NOT_FOUND
+        /// > (no account, or the order earned no points), ALREADY_EXISTS (refund id already reversed, or
+        /// > idempotency key reused with another body), FAILED_PRECONDITION (the refunds of the order
+        /// > exceed its amount, or the order amount differs from an earlier refund's).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_ReversePointsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_ReversePointsResponse` messages.
+        func reversePoints(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ReversePointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ReversePointsResponse>
+
+        /// Handle the "ListLedgerEntries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's ledger entries, newest first, one page at a time.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_ListLedgerEntriesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_ListLedgerEntriesResponse` messages.
+        func listLedgerEntries(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>
     }
 
     /// Service protocol for the "crm.loyalty.v1.LoyaltyService" service.
@@ -128,7 +306,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Credits points to a customer's account, opening the account on first use.
+        /// > Credits points to a customer's account, opening the account on first use. The points form
+        /// > a lot that expires after the configured validity; a debt left by a refund is paid first.
         /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), ALREADY_EXISTS
         /// > (idempotency key reused with another body).
         ///
@@ -148,7 +327,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns a customer's loyalty account.
+        /// > Returns a customer's loyalty account. Lots past their expiry time leave the balance when
+        /// > RunExpiry, or the account's next earn, redeem or reversal, writes their expire entries.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account yet).
         ///
         /// - Parameters:
@@ -162,6 +342,112 @@ extension Crm_Loyalty_V1_LoyaltyService {
             request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetAccountRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetAccountResponse>
+
+        /// Handle the "RedeemPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends points, taking them from the lots that expire first. Never drives the balance below
+        /// > zero, even under concurrent redeems.
+        /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), NOT_FOUND (no
+        /// > account), FAILED_PRECONDITION (not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemPointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_RedeemPointsResponse` message.
+        func redeemPoints(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RedeemPointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RedeemPointsResponse>
+
+        /// Handle the "RunExpiry" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Expires every lot whose expiry time has come, as an operator or a periodic task calls it;
+        /// > each expired lot writes one `expire` entry dated at the lot's expiry time. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_lots negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RunExpiryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_RunExpiryResponse` message.
+        func runExpiry(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RunExpiryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RunExpiryResponse>
+
+        /// Handle the "ListExpiringPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's points that expire within the given time from now, soonest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, within not positive or above 5 years),
+        /// > NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListExpiringPointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_ListExpiringPointsResponse` message.
+        func listExpiringPoints(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListExpiringPointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListExpiringPointsResponse>
+
+        /// Handle the "ReversePoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes back the points an order earned when the order is refunded, in proportion to the
+        /// > refunded amount, once per refund id. Points already spent become a debt on the account
+        /// > that future earnings pay first; points that already expired are not taken twice.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, amounts, currencies, missing key), NOT_FOUND
+        /// > (no account, or the order earned no points), ALREADY_EXISTS (refund id already reversed, or
+        /// > idempotency key reused with another body), FAILED_PRECONDITION (the refunds of the order
+        /// > exceed its amount, or the order amount differs from an earlier refund's).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ReversePointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_ReversePointsResponse` message.
+        func reversePoints(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ReversePointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ReversePointsResponse>
+
+        /// Handle the "ListLedgerEntries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's ledger entries, newest first, one page at a time.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListLedgerEntriesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_ListLedgerEntriesResponse` message.
+        func listLedgerEntries(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>
     }
 
     /// Simple service protocol for the "crm.loyalty.v1.LoyaltyService" service.
@@ -174,7 +460,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Credits points to a customer's account, opening the account on first use.
+        /// > Credits points to a customer's account, opening the account on first use. The points form
+        /// > a lot that expires after the configured validity; a debt left by a refund is paid first.
         /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), ALREADY_EXISTS
         /// > (idempotency key reused with another body).
         ///
@@ -194,7 +481,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns a customer's loyalty account.
+        /// > Returns a customer's loyalty account. Lots past their expiry time leave the balance when
+        /// > RunExpiry, or the account's next earn, redeem or reversal, writes their expire entries.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account yet).
         ///
         /// - Parameters:
@@ -208,6 +496,112 @@ extension Crm_Loyalty_V1_LoyaltyService {
             request: Crm_Loyalty_V1_GetAccountRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Loyalty_V1_GetAccountResponse
+
+        /// Handle the "RedeemPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends points, taking them from the lots that expire first. Never drives the balance below
+        /// > zero, even under concurrent redeems.
+        /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), NOT_FOUND (no
+        /// > account), FAILED_PRECONDITION (not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_RedeemPointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_RedeemPointsResponse` to respond with.
+        func redeemPoints(
+            request: Crm_Loyalty_V1_RedeemPointsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_RedeemPointsResponse
+
+        /// Handle the "RunExpiry" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Expires every lot whose expiry time has come, as an operator or a periodic task calls it;
+        /// > each expired lot writes one `expire` entry dated at the lot's expiry time. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_lots negative).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_RunExpiryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_RunExpiryResponse` to respond with.
+        func runExpiry(
+            request: Crm_Loyalty_V1_RunExpiryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_RunExpiryResponse
+
+        /// Handle the "ListExpiringPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's points that expire within the given time from now, soonest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, within not positive or above 5 years),
+        /// > NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_ListExpiringPointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_ListExpiringPointsResponse` to respond with.
+        func listExpiringPoints(
+            request: Crm_Loyalty_V1_ListExpiringPointsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_ListExpiringPointsResponse
+
+        /// Handle the "ReversePoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes back the points an order earned when the order is refunded, in proportion to the
+        /// > refunded amount, once per refund id. Points already spent become a debt on the account
+        /// > that future earnings pay first; points that already expired are not taken twice.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, amounts, currencies, missing key), NOT_FOUND
+        /// > (no account, or the order earned no points), ALREADY_EXISTS (refund id already reversed, or
+        /// > idempotency key reused with another body), FAILED_PRECONDITION (the refunds of the order
+        /// > exceed its amount, or the order amount differs from an earlier refund's).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_ReversePointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_ReversePointsResponse` to respond with.
+        func reversePoints(
+            request: Crm_Loyalty_V1_ReversePointsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_ReversePointsResponse
+
+        /// Handle the "ListLedgerEntries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's ledger entries, newest first, one page at a time.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_ListLedgerEntriesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_ListLedgerEntriesResponse` to respond with.
+        func listLedgerEntries(
+            request: Crm_Loyalty_V1_ListLedgerEntriesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_ListLedgerEntriesResponse
     }
 }
 
@@ -237,6 +631,61 @@ extension Crm_Loyalty_V1_LoyaltyService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.RedeemPoints.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RedeemPointsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RedeemPointsResponse>(),
+            handler: { request, context in
+                try await self.redeemPoints(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.RunExpiry.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RunExpiryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RunExpiryResponse>(),
+            handler: { request, context in
+                try await self.runExpiry(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.ListExpiringPoints.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListExpiringPointsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListExpiringPointsResponse>(),
+            handler: { request, context in
+                try await self.listExpiringPoints(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.ReversePoints.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ReversePointsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ReversePointsResponse>(),
+            handler: { request, context in
+                try await self.reversePoints(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.ListLedgerEntries.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListLedgerEntriesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListLedgerEntriesResponse>(),
+            handler: { request, context in
+                try await self.listLedgerEntries(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -259,6 +708,61 @@ extension Crm_Loyalty_V1_LoyaltyService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetAccountResponse> {
         let response = try await self.getAccount(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func redeemPoints(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RedeemPointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RedeemPointsResponse> {
+        let response = try await self.redeemPoints(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func runExpiry(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RunExpiryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RunExpiryResponse> {
+        let response = try await self.runExpiry(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listExpiringPoints(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListExpiringPointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListExpiringPointsResponse> {
+        let response = try await self.listExpiringPoints(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func reversePoints(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ReversePointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ReversePointsResponse> {
+        let response = try await self.reversePoints(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listLedgerEntries(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse> {
+        let response = try await self.listLedgerEntries(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -294,6 +798,71 @@ extension Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func redeemPoints(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RedeemPointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RedeemPointsResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_RedeemPointsResponse>(
+            message: try await self.redeemPoints(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func runExpiry(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RunExpiryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RunExpiryResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_RunExpiryResponse>(
+            message: try await self.runExpiry(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listExpiringPoints(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListExpiringPointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListExpiringPointsResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_ListExpiringPointsResponse>(
+            message: try await self.listExpiringPoints(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func reversePoints(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ReversePointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ReversePointsResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_ReversePointsResponse>(
+            message: try await self.reversePoints(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listLedgerEntries(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>(
+            message: try await self.listLedgerEntries(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: crm.loyalty.v1.LoyaltyService (client)
@@ -309,7 +878,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Credits points to a customer's account, opening the account on first use.
+        /// > Credits points to a customer's account, opening the account on first use. The points form
+        /// > a lot that expires after the configured validity; a debt left by a refund is paid first.
         /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), ALREADY_EXISTS
         /// > (idempotency key reused with another body).
         ///
@@ -334,7 +904,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns a customer's loyalty account.
+        /// > Returns a customer's loyalty account. Lots past their expiry time leave the balance when
+        /// > RunExpiry, or the account's next earn, redeem or reversal, writes their expire entries.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account yet).
         ///
         /// - Parameters:
@@ -352,6 +923,137 @@ extension Crm_Loyalty_V1_LoyaltyService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetAccountResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetAccountResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RedeemPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends points, taking them from the lots that expire first. Never drives the balance below
+        /// > zero, even under concurrent redeems.
+        /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), NOT_FOUND (no
+        /// > account), FAILED_PRECONDITION (not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemPointsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RedeemPointsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RedeemPointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func redeemPoints<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemPointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RedeemPointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RedeemPointsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemPointsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RunExpiry" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Expires every lot whose expiry time has come, as an operator or a periodic task calls it;
+        /// > each expired lot writes one `expire` entry dated at the lot's expiry time. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_lots negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RunExpiryRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RunExpiryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RunExpiryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func runExpiry<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RunExpiryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RunExpiryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RunExpiryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RunExpiryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListExpiringPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's points that expire within the given time from now, soonest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, within not positive or above 5 years),
+        /// > NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListExpiringPointsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListExpiringPointsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListExpiringPointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listExpiringPoints<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListExpiringPointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListExpiringPointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListExpiringPointsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListExpiringPointsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReversePoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes back the points an order earned when the order is refunded, in proportion to the
+        /// > refunded amount, once per refund id. Points already spent become a debt on the account
+        /// > that future earnings pay first; points that already expired are not taken twice.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, amounts, currencies, missing key), NOT_FOUND
+        /// > (no account, or the order earned no points), ALREADY_EXISTS (refund id already reversed, or
+        /// > idempotency key reused with another body), FAILED_PRECONDITION (the refunds of the order
+        /// > exceed its amount, or the order amount differs from an earlier refund's).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ReversePointsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ReversePointsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ReversePointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func reversePoints<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ReversePointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ReversePointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ReversePointsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ReversePointsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListLedgerEntries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's ledger entries, newest first, one page at a time.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListLedgerEntriesRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListLedgerEntriesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListLedgerEntriesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listLedgerEntries<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListLedgerEntriesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -375,7 +1077,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Credits points to a customer's account, opening the account on first use.
+        /// > Credits points to a customer's account, opening the account on first use. The points form
+        /// > a lot that expires after the configured validity; a debt left by a refund is paid first.
         /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), ALREADY_EXISTS
         /// > (idempotency key reused with another body).
         ///
@@ -411,7 +1114,8 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns a customer's loyalty account.
+        /// > Returns a customer's loyalty account. Lots past their expiry time leave the balance when
+        /// > RunExpiry, or the account's next earn, redeem or reversal, writes their expire entries.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account yet).
         ///
         /// - Parameters:
@@ -441,6 +1145,192 @@ extension Crm_Loyalty_V1_LoyaltyService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "RedeemPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends points, taking them from the lots that expire first. Never drives the balance below
+        /// > zero, even under concurrent redeems.
+        /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), NOT_FOUND (no
+        /// > account), FAILED_PRECONDITION (not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemPointsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RedeemPointsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RedeemPointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func redeemPoints<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemPointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RedeemPointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RedeemPointsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemPointsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.RedeemPoints.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RunExpiry" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Expires every lot whose expiry time has come, as an operator or a periodic task calls it;
+        /// > each expired lot writes one `expire` entry dated at the lot's expiry time. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_lots negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RunExpiryRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RunExpiryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RunExpiryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func runExpiry<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RunExpiryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RunExpiryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RunExpiryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RunExpiryResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.RunExpiry.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListExpiringPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's points that expire within the given time from now, soonest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, within not positive or above 5 years),
+        /// > NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListExpiringPointsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListExpiringPointsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListExpiringPointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listExpiringPoints<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListExpiringPointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListExpiringPointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListExpiringPointsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListExpiringPointsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ListExpiringPoints.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ReversePoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes back the points an order earned when the order is refunded, in proportion to the
+        /// > refunded amount, once per refund id. Points already spent become a debt on the account
+        /// > that future earnings pay first; points that already expired are not taken twice.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, amounts, currencies, missing key), NOT_FOUND
+        /// > (no account, or the order earned no points), ALREADY_EXISTS (refund id already reversed, or
+        /// > idempotency key reused with another body), FAILED_PRECONDITION (the refunds of the order
+        /// > exceed its amount, or the order amount differs from an earlier refund's).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ReversePointsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ReversePointsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ReversePointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func reversePoints<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ReversePointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ReversePointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ReversePointsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ReversePointsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ReversePoints.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListLedgerEntries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's ledger entries, newest first, one page at a time.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListLedgerEntriesRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListLedgerEntriesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListLedgerEntriesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listLedgerEntries<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListLedgerEntriesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ListLedgerEntries.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -451,7 +1341,8 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Credits points to a customer's account, opening the account on first use.
+    /// > Credits points to a customer's account, opening the account on first use. The points form
+    /// > a lot that expires after the configured validity; a debt left by a refund is paid first.
     /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), ALREADY_EXISTS
     /// > (idempotency key reused with another body).
     ///
@@ -482,7 +1373,8 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns a customer's loyalty account.
+    /// > Returns a customer's loyalty account. Lots past their expiry time leave the balance when
+    /// > RunExpiry, or the account's next earn, redeem or reversal, writes their expire entries.
     /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account yet).
     ///
     /// - Parameters:
@@ -507,6 +1399,167 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
             onResponse: handleResponse
         )
     }
+
+    /// Call the "RedeemPoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Spends points, taking them from the lots that expire first. Never drives the balance below
+    /// > zero, even under concurrent redeems.
+    /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), NOT_FOUND (no
+    /// > account), FAILED_PRECONDITION (not enough points; replayed for the same key), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemPointsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func redeemPoints<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemPointsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemPointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.redeemPoints(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RedeemPointsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RedeemPointsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunExpiry" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Expires every lot whose expiry time has come, as an operator or a periodic task calls it;
+    /// > each expired lot writes one `expire` entry dated at the lot's expiry time. Safe to repeat.
+    /// > Errors: INVALID_ARGUMENT (max_lots negative).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_RunExpiryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runExpiry<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RunExpiryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RunExpiryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.runExpiry(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RunExpiryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RunExpiryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListExpiringPoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a customer's points that expire within the given time from now, soonest first.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, within not positive or above 5 years),
+    /// > NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_ListExpiringPointsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listExpiringPoints<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListExpiringPointsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListExpiringPointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listExpiringPoints(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListExpiringPointsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListExpiringPointsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReversePoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Takes back the points an order earned when the order is refunded, in proportion to the
+    /// > refunded amount, once per refund id. Points already spent become a debt on the account
+    /// > that future earnings pay first; points that already expired are not taken twice.
+    /// > Errors: INVALID_ARGUMENT (a field, named: ids, amounts, currencies, missing key), NOT_FOUND
+    /// > (no account, or the order earned no points), ALREADY_EXISTS (refund id already reversed, or
+    /// > idempotency key reused with another body), FAILED_PRECONDITION (the refunds of the order
+    /// > exceed its amount, or the order amount differs from an earlier refund's).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_ReversePointsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func reversePoints<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ReversePointsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ReversePointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.reversePoints(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ReversePointsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ReversePointsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListLedgerEntries" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a customer's ledger entries, newest first, one page at a time.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+    /// > from this RPC), NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_ListLedgerEntriesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listLedgerEntries<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listLedgerEntries(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListLedgerEntriesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListLedgerEntriesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
 }
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
@@ -516,7 +1569,8 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Credits points to a customer's account, opening the account on first use.
+    /// > Credits points to a customer's account, opening the account on first use. The points form
+    /// > a lot that expires after the configured validity; a debt left by a refund is paid first.
     /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), ALREADY_EXISTS
     /// > (idempotency key reused with another body).
     ///
@@ -551,7 +1605,8 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns a customer's loyalty account.
+    /// > Returns a customer's loyalty account. Lots past their expiry time leave the balance when
+    /// > RunExpiry, or the account's next earn, redeem or reversal, writes their expire entries.
     /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account yet).
     ///
     /// - Parameters:
@@ -575,6 +1630,187 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getAccount(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RedeemPoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Spends points, taking them from the lots that expire first. Never drives the balance below
+    /// > zero, even under concurrent redeems.
+    /// > Errors: INVALID_ARGUMENT (a field, named: points not positive, missing key), NOT_FOUND (no
+    /// > account), FAILED_PRECONDITION (not enough points; replayed for the same key), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func redeemPoints<Result>(
+        _ message: Crm_Loyalty_V1_RedeemPointsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemPointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemPointsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.redeemPoints(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunExpiry" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Expires every lot whose expiry time has come, as an operator or a periodic task calls it;
+    /// > each expired lot writes one `expire` entry dated at the lot's expiry time. Safe to repeat.
+    /// > Errors: INVALID_ARGUMENT (max_lots negative).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runExpiry<Result>(
+        _ message: Crm_Loyalty_V1_RunExpiryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RunExpiryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_RunExpiryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.runExpiry(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListExpiringPoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a customer's points that expire within the given time from now, soonest first.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, within not positive or above 5 years),
+    /// > NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listExpiringPoints<Result>(
+        _ message: Crm_Loyalty_V1_ListExpiringPointsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListExpiringPointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_ListExpiringPointsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listExpiringPoints(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReversePoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Takes back the points an order earned when the order is refunded, in proportion to the
+    /// > refunded amount, once per refund id. Points already spent become a debt on the account
+    /// > that future earnings pay first; points that already expired are not taken twice.
+    /// > Errors: INVALID_ARGUMENT (a field, named: ids, amounts, currencies, missing key), NOT_FOUND
+    /// > (no account, or the order earned no points), ALREADY_EXISTS (refund id already reversed, or
+    /// > idempotency key reused with another body), FAILED_PRECONDITION (the refunds of the order
+    /// > exceed its amount, or the order amount differs from an earlier refund's).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func reversePoints<Result>(
+        _ message: Crm_Loyalty_V1_ReversePointsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ReversePointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_ReversePointsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.reversePoints(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListLedgerEntries" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a customer's ledger entries, newest first, one page at a time.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+    /// > from this RPC), NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listLedgerEntries<Result>(
+        _ message: Crm_Loyalty_V1_ListLedgerEntriesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listLedgerEntries(
             request: request,
             options: options,
             onResponse: handleResponse

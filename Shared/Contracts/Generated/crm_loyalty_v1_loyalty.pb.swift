@@ -51,6 +51,9 @@ public nonisolated struct Crm_Loyalty_V1_Account: Sendable {
   /// Clears the value of `updateTime`. Subsequent reads from it will return its default value.
   public mutating func clearUpdateTime() {self._updateTime = nil}
 
+  /// Points a refund took back after they had been spent; future earnings pay it first.
+  public var pointsDebt: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -114,6 +117,10 @@ public nonisolated struct Crm_Loyalty_V1_EarnPointsRequest: Sendable {
   public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
   /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
   public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  /// The order the points were earned on, if any (at most 128 characters): a refund of that
+  /// order takes them back through ReversePoints.
+  public var orderID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -186,13 +193,332 @@ public nonisolated struct Crm_Loyalty_V1_GetAccountResponse: Sendable {
   fileprivate var _account: Crm_Loyalty_V1_Account? = nil
 }
 
+public nonisolated struct Crm_Loyalty_V1_RedeemPointsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  /// More than zero, at most the balance.
+  public var points: Int64 = 0
+
+  /// What for: a reward id, "checkout discount"... (at most 200 characters).
+  public var reason: String = String()
+
+  /// Required: a redeem is never applied twice.
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_RedeemPointsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The `redeem` entry (negative points).
+  public var entry: Crm_Loyalty_V1_LedgerEntry {
+    get {_entry ?? Crm_Loyalty_V1_LedgerEntry()}
+    set {_entry = newValue}
+  }
+  /// Returns true if `entry` has been explicitly set.
+  public var hasEntry: Bool {self._entry != nil}
+  /// Clears the value of `entry`. Subsequent reads from it will return its default value.
+  public mutating func clearEntry() {self._entry = nil}
+
+  public var account: Crm_Loyalty_V1_Account {
+    get {_account ?? Crm_Loyalty_V1_Account()}
+    set {_account = newValue}
+  }
+  /// Returns true if `account` has been explicitly set.
+  public var hasAccount: Bool {self._account != nil}
+  /// Clears the value of `account`. Subsequent reads from it will return its default value.
+  public mutating func clearAccount() {self._account = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _entry: Crm_Loyalty_V1_LedgerEntry? = nil
+  fileprivate var _account: Crm_Loyalty_V1_Account? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_RunExpiryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// At most this many lots in one call; 0, or more than the server's limit (1000 unless
+  /// configured), means that limit.
+  public var maxLots: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_RunExpiryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lotsExpired: Int32 = 0
+
+  public var pointsExpired: Int64 = 0
+
+  /// More lots are due: call again.
+  public var more: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Points of one lot, as a customer sees them in "points expiring soon".
+public nonisolated struct Crm_Loyalty_V1_ExpiringLot: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lotID: Int64 = 0
+
+  /// The lot's points still unspent.
+  public var points: Int64 = 0
+
+  public var expireTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_expireTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_expireTime = newValue}
+  }
+  /// Returns true if `expireTime` has been explicitly set.
+  public var hasExpireTime: Bool {self._expireTime != nil}
+  /// Clears the value of `expireTime`. Subsequent reads from it will return its default value.
+  public mutating func clearExpireTime() {self._expireTime = nil}
+
+  public var earnTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_earnTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_earnTime = newValue}
+  }
+  /// Returns true if `earnTime` has been explicitly set.
+  public var hasEarnTime: Bool {self._earnTime != nil}
+  /// Clears the value of `earnTime`. Subsequent reads from it will return its default value.
+  public mutating func clearEarnTime() {self._earnTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _expireTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _earnTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListExpiringPointsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  /// How far ahead to look: more than zero, at most 5 years.
+  public var within: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_within ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_within = newValue}
+  }
+  /// Returns true if `within` has been explicitly set.
+  public var hasWithin: Bool {self._within != nil}
+  /// Clears the value of `within`. Subsequent reads from it will return its default value.
+  public mutating func clearWithin() {self._within = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _within: SwiftProtobuf.Google_Protobuf_Duration? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListExpiringPointsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Soonest first.
+  public var lots: [Crm_Loyalty_V1_ExpiringLot] = []
+
+  /// The sum of the lots' points.
+  public var totalPoints: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_ReversePointsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  /// The order whose earned points are taken back (its EarnPointsRequest.order_id).
+  public var orderID: String = String()
+
+  /// The refund; each refund id is reversed once.
+  public var refundID: String = String()
+
+  /// What was refunded: more than zero, at most order_amount, in the same currency.
+  public var refundAmount: Crm_Common_V1_Money {
+    get {_refundAmount ?? Crm_Common_V1_Money()}
+    set {_refundAmount = newValue}
+  }
+  /// Returns true if `refundAmount` has been explicitly set.
+  public var hasRefundAmount: Bool {self._refundAmount != nil}
+  /// Clears the value of `refundAmount`. Subsequent reads from it will return its default value.
+  public mutating func clearRefundAmount() {self._refundAmount = nil}
+
+  /// What the order cost: the refund's share of it is the share of points taken back.
+  public var orderAmount: Crm_Common_V1_Money {
+    get {_orderAmount ?? Crm_Common_V1_Money()}
+    set {_orderAmount = newValue}
+  }
+  /// Returns true if `orderAmount` has been explicitly set.
+  public var hasOrderAmount: Bool {self._orderAmount != nil}
+  /// Clears the value of `orderAmount`. Subsequent reads from it will return its default value.
+  public mutating func clearOrderAmount() {self._orderAmount = nil}
+
+  /// Required: a reversal is never applied twice.
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _refundAmount: Crm_Common_V1_Money? = nil
+  fileprivate var _orderAmount: Crm_Common_V1_Money? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_ReversePointsResponse: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The `reverse` entry; absent when nothing could be taken from the balance.
+  public var entry: Crm_Loyalty_V1_LedgerEntry {
+    get {_storage._entry ?? Crm_Loyalty_V1_LedgerEntry()}
+    set {_uniqueStorage()._entry = newValue}
+  }
+  /// Returns true if `entry` has been explicitly set.
+  public var hasEntry: Bool {_storage._entry != nil}
+  /// Clears the value of `entry`. Subsequent reads from it will return its default value.
+  public mutating func clearEntry() {_uniqueStorage()._entry = nil}
+
+  public var account: Crm_Loyalty_V1_Account {
+    get {_storage._account ?? Crm_Loyalty_V1_Account()}
+    set {_uniqueStorage()._account = newValue}
+  }
+  /// Returns true if `account` has been explicitly set.
+  public var hasAccount: Bool {_storage._account != nil}
+  /// Clears the value of `account`. Subsequent reads from it will return its default value.
+  public mutating func clearAccount() {_uniqueStorage()._account = nil}
+
+  /// Points taken from the balance (the entry's points, as a positive number).
+  public var pointsReversed: Int64 {
+    get {_storage._pointsReversed}
+    set {_uniqueStorage()._pointsReversed = newValue}
+  }
+
+  /// Points already spent, added to the account's debt.
+  public var pointsDebtAdded: Int64 {
+    get {_storage._pointsDebtAdded}
+    set {_uniqueStorage()._pointsDebtAdded = newValue}
+  }
+
+  /// Points that had already expired and so are not taken again.
+  public var pointsAlreadyExpired: Int64 {
+    get {_storage._pointsAlreadyExpired}
+    set {_uniqueStorage()._pointsAlreadyExpired = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListLedgerEntriesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  /// page_size 0 means 50; above 500 is clamped to 500.
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListLedgerEntriesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Newest first.
+  public var entries: [Crm_Loyalty_V1_LedgerEntry] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "crm.loyalty.v1"
 
 nonisolated extension Crm_Loyalty_V1_Account: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Account"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}balance\0\u{3}lifetime_points\0\u{3}create_time\0\u{3}update_time\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}balance\0\u{3}lifetime_points\0\u{3}create_time\0\u{3}update_time\0\u{3}points_debt\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -205,6 +531,7 @@ nonisolated extension Crm_Loyalty_V1_Account: SwiftProtobuf.Message, SwiftProtob
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.lifetimePoints) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._updateTime) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.pointsDebt) }()
       default: break
       }
     }
@@ -230,6 +557,9 @@ nonisolated extension Crm_Loyalty_V1_Account: SwiftProtobuf.Message, SwiftProtob
     try { if let v = self._updateTime {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
+    if self.pointsDebt != 0 {
+      try visitor.visitSingularInt64Field(value: self.pointsDebt, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -239,6 +569,7 @@ nonisolated extension Crm_Loyalty_V1_Account: SwiftProtobuf.Message, SwiftProtob
     if lhs.lifetimePoints != rhs.lifetimePoints {return false}
     if lhs._createTime != rhs._createTime {return false}
     if lhs._updateTime != rhs._updateTime {return false}
+    if lhs.pointsDebt != rhs.pointsDebt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -305,7 +636,7 @@ nonisolated extension Crm_Loyalty_V1_LedgerEntry: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Crm_Loyalty_V1_EarnPointsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EarnPointsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}points\0\u{1}reason\0\u{3}idempotency_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}points\0\u{1}reason\0\u{3}idempotency_key\0\u{3}order_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -317,6 +648,7 @@ nonisolated extension Crm_Loyalty_V1_EarnPointsRequest: SwiftProtobuf.Message, S
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
       default: break
       }
     }
@@ -339,6 +671,9 @@ nonisolated extension Crm_Loyalty_V1_EarnPointsRequest: SwiftProtobuf.Message, S
     try { if let v = self._idempotencyKey {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -347,6 +682,7 @@ nonisolated extension Crm_Loyalty_V1_EarnPointsRequest: SwiftProtobuf.Message, S
     if lhs.points != rhs.points {return false}
     if lhs.reason != rhs.reason {return false}
     if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.orderID != rhs.orderID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -450,6 +786,522 @@ nonisolated extension Crm_Loyalty_V1_GetAccountResponse: SwiftProtobuf.Message, 
 
   public static func ==(lhs: Crm_Loyalty_V1_GetAccountResponse, rhs: Crm_Loyalty_V1_GetAccountResponse) -> Bool {
     if lhs._account != rhs._account {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RedeemPointsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RedeemPointsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}points\0\u{1}reason\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if self.points != 0 {
+      try visitor.visitSingularInt64Field(value: self.points, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RedeemPointsRequest, rhs: Crm_Loyalty_V1_RedeemPointsRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.points != rhs.points {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RedeemPointsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RedeemPointsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entry\0\u{1}account\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._entry) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._account) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._entry {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._account {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RedeemPointsResponse, rhs: Crm_Loyalty_V1_RedeemPointsResponse) -> Bool {
+    if lhs._entry != rhs._entry {return false}
+    if lhs._account != rhs._account {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RunExpiryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunExpiryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}max_lots\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.maxLots) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.maxLots != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxLots, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RunExpiryRequest, rhs: Crm_Loyalty_V1_RunExpiryRequest) -> Bool {
+    if lhs.maxLots != rhs.maxLots {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RunExpiryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunExpiryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lots_expired\0\u{3}points_expired\0\u{1}more\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.lotsExpired) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.pointsExpired) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.more) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.lotsExpired != 0 {
+      try visitor.visitSingularInt32Field(value: self.lotsExpired, fieldNumber: 1)
+    }
+    if self.pointsExpired != 0 {
+      try visitor.visitSingularInt64Field(value: self.pointsExpired, fieldNumber: 2)
+    }
+    if self.more != false {
+      try visitor.visitSingularBoolField(value: self.more, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RunExpiryResponse, rhs: Crm_Loyalty_V1_RunExpiryResponse) -> Bool {
+    if lhs.lotsExpired != rhs.lotsExpired {return false}
+    if lhs.pointsExpired != rhs.pointsExpired {return false}
+    if lhs.more != rhs.more {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ExpiringLot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExpiringLot"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lot_id\0\u{1}points\0\u{3}expire_time\0\u{3}earn_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.lotID) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._expireTime) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._earnTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.lotID != 0 {
+      try visitor.visitSingularInt64Field(value: self.lotID, fieldNumber: 1)
+    }
+    if self.points != 0 {
+      try visitor.visitSingularInt64Field(value: self.points, fieldNumber: 2)
+    }
+    try { if let v = self._expireTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._earnTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ExpiringLot, rhs: Crm_Loyalty_V1_ExpiringLot) -> Bool {
+    if lhs.lotID != rhs.lotID {return false}
+    if lhs.points != rhs.points {return false}
+    if lhs._expireTime != rhs._expireTime {return false}
+    if lhs._earnTime != rhs._earnTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListExpiringPointsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListExpiringPointsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}within\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._within) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    try { if let v = self._within {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListExpiringPointsRequest, rhs: Crm_Loyalty_V1_ListExpiringPointsRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs._within != rhs._within {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListExpiringPointsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListExpiringPointsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lots\0\u{3}total_points\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.lots) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.totalPoints) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.lots.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lots, fieldNumber: 1)
+    }
+    if self.totalPoints != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalPoints, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListExpiringPointsResponse, rhs: Crm_Loyalty_V1_ListExpiringPointsResponse) -> Bool {
+    if lhs.lots != rhs.lots {return false}
+    if lhs.totalPoints != rhs.totalPoints {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ReversePointsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReversePointsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{3}order_id\0\u{3}refund_id\0\u{3}refund_amount\0\u{3}order_amount\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._refundAmount) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._orderAmount) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 2)
+    }
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 3)
+    }
+    try { if let v = self._refundAmount {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._orderAmount {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ReversePointsRequest, rhs: Crm_Loyalty_V1_ReversePointsRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs._refundAmount != rhs._refundAmount {return false}
+    if lhs._orderAmount != rhs._orderAmount {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ReversePointsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReversePointsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entry\0\u{1}account\0\u{3}points_reversed\0\u{3}points_debt_added\0\u{3}points_already_expired\0")
+
+  fileprivate class _StorageClass {
+    var _entry: Crm_Loyalty_V1_LedgerEntry? = nil
+    var _account: Crm_Loyalty_V1_Account? = nil
+    var _pointsReversed: Int64 = 0
+    var _pointsDebtAdded: Int64 = 0
+    var _pointsAlreadyExpired: Int64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _entry = source._entry
+      _account = source._account
+      _pointsReversed = source._pointsReversed
+      _pointsDebtAdded = source._pointsDebtAdded
+      _pointsAlreadyExpired = source._pointsAlreadyExpired
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._entry) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._account) }()
+        case 3: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsReversed) }()
+        case 4: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsDebtAdded) }()
+        case 5: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsAlreadyExpired) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._entry {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._account {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if _storage._pointsReversed != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pointsReversed, fieldNumber: 3)
+      }
+      if _storage._pointsDebtAdded != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pointsDebtAdded, fieldNumber: 4)
+      }
+      if _storage._pointsAlreadyExpired != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pointsAlreadyExpired, fieldNumber: 5)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ReversePointsResponse, rhs: Crm_Loyalty_V1_ReversePointsResponse) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._entry != rhs_storage._entry {return false}
+        if _storage._account != rhs_storage._account {return false}
+        if _storage._pointsReversed != rhs_storage._pointsReversed {return false}
+        if _storage._pointsDebtAdded != rhs_storage._pointsDebtAdded {return false}
+        if _storage._pointsAlreadyExpired != rhs_storage._pointsAlreadyExpired {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListLedgerEntriesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListLedgerEntriesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListLedgerEntriesRequest, rhs: Crm_Loyalty_V1_ListLedgerEntriesRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListLedgerEntriesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListLedgerEntriesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.entries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListLedgerEntriesResponse, rhs: Crm_Loyalty_V1_ListLedgerEntriesResponse) -> Bool {
+    if lhs.entries != rhs.entries {return false}
+    if lhs._page != rhs._page {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

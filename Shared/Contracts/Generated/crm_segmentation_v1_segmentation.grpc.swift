@@ -46,10 +46,122 @@ public enum Crm_Segmentation_V1_SegmentationService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "UpdateCustomer" metadata.
+        public enum UpdateCustomer: Sendable {
+            /// Request type for "UpdateCustomer".
+            public typealias Input = Crm_Segmentation_V1_UpdateCustomerRequest
+            /// Response type for "UpdateCustomer".
+            public typealias Output = Crm_Segmentation_V1_UpdateCustomerResponse
+            /// Descriptor for "UpdateCustomer".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "UpdateCustomer",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListCustomers" metadata.
+        public enum ListCustomers: Sendable {
+            /// Request type for "ListCustomers".
+            public typealias Input = Crm_Segmentation_V1_ListCustomersRequest
+            /// Response type for "ListCustomers".
+            public typealias Output = Crm_Segmentation_V1_ListCustomersResponse
+            /// Descriptor for "ListCustomers".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "ListCustomers",
+                type: .unary
+            )
+        }
+        /// Namespace for "LinkIdentity" metadata.
+        public enum LinkIdentity: Sendable {
+            /// Request type for "LinkIdentity".
+            public typealias Input = Crm_Segmentation_V1_LinkIdentityRequest
+            /// Response type for "LinkIdentity".
+            public typealias Output = Crm_Segmentation_V1_LinkIdentityResponse
+            /// Descriptor for "LinkIdentity".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "LinkIdentity",
+                type: .unary
+            )
+        }
+        /// Namespace for "ResolveIdentity" metadata.
+        public enum ResolveIdentity: Sendable {
+            /// Request type for "ResolveIdentity".
+            public typealias Input = Crm_Segmentation_V1_ResolveIdentityRequest
+            /// Response type for "ResolveIdentity".
+            public typealias Output = Crm_Segmentation_V1_ResolveIdentityResponse
+            /// Descriptor for "ResolveIdentity".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "ResolveIdentity",
+                type: .unary
+            )
+        }
+        /// Namespace for "MergeCustomers" metadata.
+        public enum MergeCustomers: Sendable {
+            /// Request type for "MergeCustomers".
+            public typealias Input = Crm_Segmentation_V1_MergeCustomersRequest
+            /// Response type for "MergeCustomers".
+            public typealias Output = Crm_Segmentation_V1_MergeCustomersResponse
+            /// Descriptor for "MergeCustomers".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "MergeCustomers",
+                type: .unary
+            )
+        }
+        /// Namespace for "RecordPurchase" metadata.
+        public enum RecordPurchase: Sendable {
+            /// Request type for "RecordPurchase".
+            public typealias Input = Crm_Segmentation_V1_RecordPurchaseRequest
+            /// Response type for "RecordPurchase".
+            public typealias Output = Crm_Segmentation_V1_RecordPurchaseResponse
+            /// Descriptor for "RecordPurchase".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "RecordPurchase",
+                type: .unary
+            )
+        }
+        /// Namespace for "RecordRefund" metadata.
+        public enum RecordRefund: Sendable {
+            /// Request type for "RecordRefund".
+            public typealias Input = Crm_Segmentation_V1_RecordRefundRequest
+            /// Response type for "RecordRefund".
+            public typealias Output = Crm_Segmentation_V1_RecordRefundResponse
+            /// Descriptor for "RecordRefund".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "RecordRefund",
+                type: .unary
+            )
+        }
+        /// Namespace for "CheckPurchase" metadata.
+        public enum CheckPurchase: Sendable {
+            /// Request type for "CheckPurchase".
+            public typealias Input = Crm_Segmentation_V1_CheckPurchaseRequest
+            /// Response type for "CheckPurchase".
+            public typealias Output = Crm_Segmentation_V1_CheckPurchaseResponse
+            /// Descriptor for "CheckPurchase".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "CheckPurchase",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.segmentation.v1.SegmentationService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateCustomer.descriptor,
-            GetCustomer.descriptor
+            GetCustomer.descriptor,
+            UpdateCustomer.descriptor,
+            ListCustomers.descriptor,
+            LinkIdentity.descriptor,
+            ResolveIdentity.descriptor,
+            MergeCustomers.descriptor,
+            RecordPurchase.descriptor,
+            RecordRefund.descriptor,
+            CheckPurchase.descriptor
         ]
     }
 }
@@ -75,6 +187,12 @@ extension Crm_Segmentation_V1_SegmentationService {
     ///
     /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
     /// or ``SimpleServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A profile merged into another keeps its id: every RPC that takes a customer_id (except
+    /// > MergeCustomers) treats a merged id as the survivor's, so ids held by other services keep
+    /// > working after a merge.
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "CreateCustomer" method.
         ///
@@ -100,7 +218,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one customer profile.
+        /// > Returns one customer profile. A merged id returns the survivor's profile, with
+        /// > merged_customer_id set to the id asked for.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -114,6 +233,176 @@ extension Crm_Segmentation_V1_SegmentationService {
             request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetCustomerRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetCustomerResponse>
+
+        /// Handle the "UpdateCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask; the others, and every output-only field, stay.
+        /// > Errors: INVALID_ARGUMENT (customer.customer_id empty, update_mask empty, a mask path that is
+        /// > unknown or output only, a changed field that is invalid; each named), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_UpdateCustomerRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_UpdateCustomerResponse` messages.
+        func updateCustomer(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_UpdateCustomerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_UpdateCustomerResponse>
+
+        /// Handle the "ListCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists profiles (merged ones excluded) ordered by customer_id, filtered by every filter
+        /// > field that is set. Paging is by key: a page token resumes after the last id returned, so
+        /// > profiles created or changed meanwhile never make a page repeat or skip another profile.
+        /// > Errors: INVALID_ARGUMENT (a filter field, page.page_size < 0, a page.page_token that is
+        /// > malformed or was issued for another filter; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_ListCustomersRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_ListCustomersResponse` messages.
+        func listCustomers(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListCustomersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListCustomersResponse>
+
+        /// Handle the "LinkIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a channel identity to a profile. Linking it again to the same profile changes
+        /// > nothing and returns the first link.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > identity belongs to another profile).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_LinkIdentityRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_LinkIdentityResponse` messages.
+        func linkIdentity(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_LinkIdentityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_LinkIdentityResponse>
+
+        /// Handle the "ResolveIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finds the profile a channel identity belongs to.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (no profile has that identity).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_ResolveIdentityRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_ResolveIdentityResponse` messages.
+        func resolveIdentity(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ResolveIdentityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ResolveIdentityResponse>
+
+        /// Handle the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Merges one profile into another in one transaction: the survivor takes the merged
+        /// > profile's identities, purchases (with their totals) and tags; the survivor's own fields
+        /// > stay. The merged id then stands for the survivor (see the service comment).
+        /// > Errors: INVALID_ARGUMENT (an empty id, named), NOT_FOUND (either profile),
+        /// > FAILED_PRECONDITION (the same profile twice, either profile already merged, totals kept in
+        /// > different currencies), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_MergeCustomersRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_MergeCustomersResponse` messages.
+        func mergeCustomers(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_MergeCustomersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_MergeCustomersResponse>
+
+        /// Handle the "RecordPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a purchase and updates the profile's figures in the same transaction. The order
+        /// > id makes it safe to repeat: the same order with the same body returns the purchase as
+        /// > first recorded and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the order
+        /// > id was recorded with another body), FAILED_PRECONDITION (the profile's figures are kept in
+        /// > another currency).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_RecordPurchaseRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_RecordPurchaseResponse` messages.
+        func recordPurchase(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_RecordPurchaseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_RecordPurchaseResponse>
+
+        /// Handle the "RecordRefund" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a refund of (part of) an order and takes it off the profile's figures once per
+        /// > refund id: the same refund id with the same body returns the first result.
+        /// > Errors: INVALID_ARGUMENT (a field, named; amount.currency other than the order's),
+        /// > NOT_FOUND (order), ALREADY_EXISTS (the refund id was recorded with another body),
+        /// > FAILED_PRECONDITION (refunds would exceed the order's amount).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_RecordRefundRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_RecordRefundResponse` messages.
+        func recordRefund(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_RecordRefundRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_RecordRefundResponse>
+
+        /// Handle the "CheckPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a customer bought a product (in an order not fully refunded); the trust service
+        /// > asks it to mark a review as verified.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_CheckPurchaseRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_CheckPurchaseResponse` messages.
+        func checkPurchase(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_CheckPurchaseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse>
     }
 
     /// Service protocol for the "crm.segmentation.v1.SegmentationService" service.
@@ -123,6 +412,12 @@ extension Crm_Segmentation_V1_SegmentationService {
     /// trailing response metadata. If you don't need these then consider using
     /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
     /// use ``StreamingServiceProtocol``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A profile merged into another keeps its id: every RPC that takes a customer_id (except
+    /// > MergeCustomers) treats a merged id as the survivor's, so ids held by other services keep
+    /// > working after a merge.
     public protocol ServiceProtocol: Crm_Segmentation_V1_SegmentationService.StreamingServiceProtocol {
         /// Handle the "CreateCustomer" method.
         ///
@@ -148,7 +443,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one customer profile.
+        /// > Returns one customer profile. A merged id returns the survivor's profile, with
+        /// > merged_customer_id set to the id asked for.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -162,6 +458,176 @@ extension Crm_Segmentation_V1_SegmentationService {
             request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetCustomerRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetCustomerResponse>
+
+        /// Handle the "UpdateCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask; the others, and every output-only field, stay.
+        /// > Errors: INVALID_ARGUMENT (customer.customer_id empty, update_mask empty, a mask path that is
+        /// > unknown or output only, a changed field that is invalid; each named), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateCustomerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_UpdateCustomerResponse` message.
+        func updateCustomer(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_UpdateCustomerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_UpdateCustomerResponse>
+
+        /// Handle the "ListCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists profiles (merged ones excluded) ordered by customer_id, filtered by every filter
+        /// > field that is set. Paging is by key: a page token resumes after the last id returned, so
+        /// > profiles created or changed meanwhile never make a page repeat or skip another profile.
+        /// > Errors: INVALID_ARGUMENT (a filter field, page.page_size < 0, a page.page_token that is
+        /// > malformed or was issued for another filter; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListCustomersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_ListCustomersResponse` message.
+        func listCustomers(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListCustomersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListCustomersResponse>
+
+        /// Handle the "LinkIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a channel identity to a profile. Linking it again to the same profile changes
+        /// > nothing and returns the first link.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > identity belongs to another profile).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_LinkIdentityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_LinkIdentityResponse` message.
+        func linkIdentity(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_LinkIdentityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_LinkIdentityResponse>
+
+        /// Handle the "ResolveIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finds the profile a channel identity belongs to.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (no profile has that identity).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ResolveIdentityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_ResolveIdentityResponse` message.
+        func resolveIdentity(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ResolveIdentityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ResolveIdentityResponse>
+
+        /// Handle the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Merges one profile into another in one transaction: the survivor takes the merged
+        /// > profile's identities, purchases (with their totals) and tags; the survivor's own fields
+        /// > stay. The merged id then stands for the survivor (see the service comment).
+        /// > Errors: INVALID_ARGUMENT (an empty id, named), NOT_FOUND (either profile),
+        /// > FAILED_PRECONDITION (the same profile twice, either profile already merged, totals kept in
+        /// > different currencies), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_MergeCustomersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_MergeCustomersResponse` message.
+        func mergeCustomers(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_MergeCustomersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_MergeCustomersResponse>
+
+        /// Handle the "RecordPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a purchase and updates the profile's figures in the same transaction. The order
+        /// > id makes it safe to repeat: the same order with the same body returns the purchase as
+        /// > first recorded and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the order
+        /// > id was recorded with another body), FAILED_PRECONDITION (the profile's figures are kept in
+        /// > another currency).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_RecordPurchaseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_RecordPurchaseResponse` message.
+        func recordPurchase(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_RecordPurchaseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_RecordPurchaseResponse>
+
+        /// Handle the "RecordRefund" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a refund of (part of) an order and takes it off the profile's figures once per
+        /// > refund id: the same refund id with the same body returns the first result.
+        /// > Errors: INVALID_ARGUMENT (a field, named; amount.currency other than the order's),
+        /// > NOT_FOUND (order), ALREADY_EXISTS (the refund id was recorded with another body),
+        /// > FAILED_PRECONDITION (refunds would exceed the order's amount).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_RecordRefundRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_RecordRefundResponse` message.
+        func recordRefund(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_RecordRefundRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_RecordRefundResponse>
+
+        /// Handle the "CheckPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a customer bought a product (in an order not fully refunded); the trust service
+        /// > asks it to mark a review as verified.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_CheckPurchaseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_CheckPurchaseResponse` message.
+        func checkPurchase(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_CheckPurchaseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse>
     }
 
     /// Simple service protocol for the "crm.segmentation.v1.SegmentationService" service.
@@ -169,6 +635,12 @@ extension Crm_Segmentation_V1_SegmentationService {
     /// This is the highest level protocol for the service. The API is the easiest to use but
     /// doesn't provide access to request or response metadata. If you need access to these
     /// then use ``ServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A profile merged into another keeps its id: every RPC that takes a customer_id (except
+    /// > MergeCustomers) treats a merged id as the survivor's, so ids held by other services keep
+    /// > working after a merge.
     public protocol SimpleServiceProtocol: Crm_Segmentation_V1_SegmentationService.ServiceProtocol {
         /// Handle the "CreateCustomer" method.
         ///
@@ -194,7 +666,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one customer profile.
+        /// > Returns one customer profile. A merged id returns the survivor's profile, with
+        /// > merged_customer_id set to the id asked for.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -208,6 +681,176 @@ extension Crm_Segmentation_V1_SegmentationService {
             request: Crm_Segmentation_V1_GetCustomerRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Segmentation_V1_GetCustomerResponse
+
+        /// Handle the "UpdateCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask; the others, and every output-only field, stay.
+        /// > Errors: INVALID_ARGUMENT (customer.customer_id empty, update_mask empty, a mask path that is
+        /// > unknown or output only, a changed field that is invalid; each named), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_UpdateCustomerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_UpdateCustomerResponse` to respond with.
+        func updateCustomer(
+            request: Crm_Segmentation_V1_UpdateCustomerRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_UpdateCustomerResponse
+
+        /// Handle the "ListCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists profiles (merged ones excluded) ordered by customer_id, filtered by every filter
+        /// > field that is set. Paging is by key: a page token resumes after the last id returned, so
+        /// > profiles created or changed meanwhile never make a page repeat or skip another profile.
+        /// > Errors: INVALID_ARGUMENT (a filter field, page.page_size < 0, a page.page_token that is
+        /// > malformed or was issued for another filter; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_ListCustomersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_ListCustomersResponse` to respond with.
+        func listCustomers(
+            request: Crm_Segmentation_V1_ListCustomersRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_ListCustomersResponse
+
+        /// Handle the "LinkIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a channel identity to a profile. Linking it again to the same profile changes
+        /// > nothing and returns the first link.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > identity belongs to another profile).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_LinkIdentityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_LinkIdentityResponse` to respond with.
+        func linkIdentity(
+            request: Crm_Segmentation_V1_LinkIdentityRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_LinkIdentityResponse
+
+        /// Handle the "ResolveIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finds the profile a channel identity belongs to.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (no profile has that identity).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_ResolveIdentityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_ResolveIdentityResponse` to respond with.
+        func resolveIdentity(
+            request: Crm_Segmentation_V1_ResolveIdentityRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_ResolveIdentityResponse
+
+        /// Handle the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Merges one profile into another in one transaction: the survivor takes the merged
+        /// > profile's identities, purchases (with their totals) and tags; the survivor's own fields
+        /// > stay. The merged id then stands for the survivor (see the service comment).
+        /// > Errors: INVALID_ARGUMENT (an empty id, named), NOT_FOUND (either profile),
+        /// > FAILED_PRECONDITION (the same profile twice, either profile already merged, totals kept in
+        /// > different currencies), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_MergeCustomersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_MergeCustomersResponse` to respond with.
+        func mergeCustomers(
+            request: Crm_Segmentation_V1_MergeCustomersRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_MergeCustomersResponse
+
+        /// Handle the "RecordPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a purchase and updates the profile's figures in the same transaction. The order
+        /// > id makes it safe to repeat: the same order with the same body returns the purchase as
+        /// > first recorded and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the order
+        /// > id was recorded with another body), FAILED_PRECONDITION (the profile's figures are kept in
+        /// > another currency).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_RecordPurchaseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_RecordPurchaseResponse` to respond with.
+        func recordPurchase(
+            request: Crm_Segmentation_V1_RecordPurchaseRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_RecordPurchaseResponse
+
+        /// Handle the "RecordRefund" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a refund of (part of) an order and takes it off the profile's figures once per
+        /// > refund id: the same refund id with the same body returns the first result.
+        /// > Errors: INVALID_ARGUMENT (a field, named; amount.currency other than the order's),
+        /// > NOT_FOUND (order), ALREADY_EXISTS (the refund id was recorded with another body),
+        /// > FAILED_PRECONDITION (refunds would exceed the order's amount).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_RecordRefundRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_RecordRefundResponse` to respond with.
+        func recordRefund(
+            request: Crm_Segmentation_V1_RecordRefundRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_RecordRefundResponse
+
+        /// Handle the "CheckPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a customer bought a product (in an order not fully refunded); the trust service
+        /// > asks it to mark a review as verified.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_CheckPurchaseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_CheckPurchaseResponse` to respond with.
+        func checkPurchase(
+            request: Crm_Segmentation_V1_CheckPurchaseRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_CheckPurchaseResponse
     }
 }
 
@@ -237,6 +880,94 @@ extension Crm_Segmentation_V1_SegmentationService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.UpdateCustomer.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_UpdateCustomerRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_UpdateCustomerResponse>(),
+            handler: { request, context in
+                try await self.updateCustomer(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.ListCustomers.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListCustomersRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListCustomersResponse>(),
+            handler: { request, context in
+                try await self.listCustomers(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.LinkIdentity.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_LinkIdentityRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_LinkIdentityResponse>(),
+            handler: { request, context in
+                try await self.linkIdentity(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.ResolveIdentity.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ResolveIdentityRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ResolveIdentityResponse>(),
+            handler: { request, context in
+                try await self.resolveIdentity(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.MergeCustomers.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_MergeCustomersRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_MergeCustomersResponse>(),
+            handler: { request, context in
+                try await self.mergeCustomers(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.RecordPurchase.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_RecordPurchaseRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_RecordPurchaseResponse>(),
+            handler: { request, context in
+                try await self.recordPurchase(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.RecordRefund.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_RecordRefundRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_RecordRefundResponse>(),
+            handler: { request, context in
+                try await self.recordRefund(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.CheckPurchase.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_CheckPurchaseRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_CheckPurchaseResponse>(),
+            handler: { request, context in
+                try await self.checkPurchase(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -259,6 +990,94 @@ extension Crm_Segmentation_V1_SegmentationService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetCustomerResponse> {
         let response = try await self.getCustomer(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateCustomer(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_UpdateCustomerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_UpdateCustomerResponse> {
+        let response = try await self.updateCustomer(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listCustomers(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListCustomersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListCustomersResponse> {
+        let response = try await self.listCustomers(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func linkIdentity(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_LinkIdentityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_LinkIdentityResponse> {
+        let response = try await self.linkIdentity(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func resolveIdentity(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ResolveIdentityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ResolveIdentityResponse> {
+        let response = try await self.resolveIdentity(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func mergeCustomers(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_MergeCustomersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_MergeCustomersResponse> {
+        let response = try await self.mergeCustomers(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func recordPurchase(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_RecordPurchaseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_RecordPurchaseResponse> {
+        let response = try await self.recordPurchase(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func recordRefund(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_RecordRefundRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_RecordRefundResponse> {
+        let response = try await self.recordRefund(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func checkPurchase(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_CheckPurchaseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse> {
+        let response = try await self.checkPurchase(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -294,6 +1113,110 @@ extension Crm_Segmentation_V1_SegmentationService.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func updateCustomer(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_UpdateCustomerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_UpdateCustomerResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_UpdateCustomerResponse>(
+            message: try await self.updateCustomer(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listCustomers(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListCustomersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListCustomersResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_ListCustomersResponse>(
+            message: try await self.listCustomers(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func linkIdentity(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_LinkIdentityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_LinkIdentityResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_LinkIdentityResponse>(
+            message: try await self.linkIdentity(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func resolveIdentity(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ResolveIdentityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ResolveIdentityResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_ResolveIdentityResponse>(
+            message: try await self.resolveIdentity(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func mergeCustomers(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_MergeCustomersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_MergeCustomersResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_MergeCustomersResponse>(
+            message: try await self.mergeCustomers(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func recordPurchase(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_RecordPurchaseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_RecordPurchaseResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_RecordPurchaseResponse>(
+            message: try await self.recordPurchase(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func recordRefund(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_RecordRefundRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_RecordRefundResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_RecordRefundResponse>(
+            message: try await self.recordRefund(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func checkPurchase(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_CheckPurchaseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse>(
+            message: try await self.checkPurchase(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: crm.segmentation.v1.SegmentationService (client)
@@ -304,6 +1227,12 @@ extension Crm_Segmentation_V1_SegmentationService {
     ///
     /// You don't need to implement this protocol directly, use the generated
     /// implementation, ``Client``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A profile merged into another keeps its id: every RPC that takes a customer_id (except
+    /// > MergeCustomers) treats a merged id as the survivor's, so ids held by other services keep
+    /// > working after a merge.
     public protocol ClientProtocol: Sendable {
         /// Call the "CreateCustomer" method.
         ///
@@ -334,7 +1263,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one customer profile.
+        /// > Returns one customer profile. A merged id returns the survivor's profile, with
+        /// > merged_customer_id set to the id asked for.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -353,6 +1283,216 @@ extension Crm_Segmentation_V1_SegmentationService {
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetCustomerResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask; the others, and every output-only field, stay.
+        /// > Errors: INVALID_ARGUMENT (customer.customer_id empty, update_mask empty, a mask path that is
+        /// > unknown or output only, a changed field that is invalid; each named), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateCustomerRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_UpdateCustomerRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_UpdateCustomerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateCustomer<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateCustomerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_UpdateCustomerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_UpdateCustomerResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateCustomerResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists profiles (merged ones excluded) ordered by customer_id, filtered by every filter
+        /// > field that is set. Paging is by key: a page token resumes after the last id returned, so
+        /// > profiles created or changed meanwhile never make a page repeat or skip another profile.
+        /// > Errors: INVALID_ARGUMENT (a filter field, page.page_size < 0, a page.page_token that is
+        /// > malformed or was issued for another filter; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListCustomersRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListCustomersRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListCustomersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listCustomers<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListCustomersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListCustomersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListCustomersResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListCustomersResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "LinkIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a channel identity to a profile. Linking it again to the same profile changes
+        /// > nothing and returns the first link.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > identity belongs to another profile).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_LinkIdentityRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_LinkIdentityRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_LinkIdentityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func linkIdentity<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_LinkIdentityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_LinkIdentityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_LinkIdentityResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_LinkIdentityResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ResolveIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finds the profile a channel identity belongs to.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (no profile has that identity).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ResolveIdentityRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ResolveIdentityRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ResolveIdentityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func resolveIdentity<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ResolveIdentityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ResolveIdentityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ResolveIdentityResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ResolveIdentityResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Merges one profile into another in one transaction: the survivor takes the merged
+        /// > profile's identities, purchases (with their totals) and tags; the survivor's own fields
+        /// > stay. The merged id then stands for the survivor (see the service comment).
+        /// > Errors: INVALID_ARGUMENT (an empty id, named), NOT_FOUND (either profile),
+        /// > FAILED_PRECONDITION (the same profile twice, either profile already merged, totals kept in
+        /// > different currencies), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_MergeCustomersRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_MergeCustomersRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_MergeCustomersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func mergeCustomers<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_MergeCustomersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_MergeCustomersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_MergeCustomersResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_MergeCustomersResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RecordPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a purchase and updates the profile's figures in the same transaction. The order
+        /// > id makes it safe to repeat: the same order with the same body returns the purchase as
+        /// > first recorded and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the order
+        /// > id was recorded with another body), FAILED_PRECONDITION (the profile's figures are kept in
+        /// > another currency).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_RecordPurchaseRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_RecordPurchaseRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_RecordPurchaseResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func recordPurchase<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_RecordPurchaseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_RecordPurchaseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_RecordPurchaseResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RecordPurchaseResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RecordRefund" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a refund of (part of) an order and takes it off the profile's figures once per
+        /// > refund id: the same refund id with the same body returns the first result.
+        /// > Errors: INVALID_ARGUMENT (a field, named; amount.currency other than the order's),
+        /// > NOT_FOUND (order), ALREADY_EXISTS (the refund id was recorded with another body),
+        /// > FAILED_PRECONDITION (refunds would exceed the order's amount).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_RecordRefundRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_RecordRefundRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_RecordRefundResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func recordRefund<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_RecordRefundRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_RecordRefundRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_RecordRefundResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RecordRefundResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CheckPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a customer bought a product (in an order not fully refunded); the trust service
+        /// > asks it to mark a review as verified.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_CheckPurchaseRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_CheckPurchaseRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_CheckPurchaseResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func checkPurchase<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_CheckPurchaseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_CheckPurchaseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_CheckPurchaseResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CheckPurchaseResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
     }
 
     /// Generated client for the "crm.segmentation.v1.SegmentationService" service.
@@ -360,6 +1500,12 @@ extension Crm_Segmentation_V1_SegmentationService {
     /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
     /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
     /// means of communication with the remote peer.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A profile merged into another keeps its id: every RPC that takes a customer_id (except
+    /// > MergeCustomers) treats a merged id as the survivor's, so ids held by other services keep
+    /// > working after a merge.
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -411,7 +1557,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one customer profile.
+        /// > Returns one customer profile. A merged id returns the survivor's profile, with
+        /// > merged_customer_id set to the id asked for.
         /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -435,6 +1582,304 @@ extension Crm_Segmentation_V1_SegmentationService {
             try await self.client.unary(
                 request: request,
                 descriptor: Crm_Segmentation_V1_SegmentationService.Method.GetCustomer.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask; the others, and every output-only field, stay.
+        /// > Errors: INVALID_ARGUMENT (customer.customer_id empty, update_mask empty, a mask path that is
+        /// > unknown or output only, a changed field that is invalid; each named), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateCustomerRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_UpdateCustomerRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_UpdateCustomerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateCustomer<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateCustomerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_UpdateCustomerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_UpdateCustomerResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateCustomerResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.UpdateCustomer.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists profiles (merged ones excluded) ordered by customer_id, filtered by every filter
+        /// > field that is set. Paging is by key: a page token resumes after the last id returned, so
+        /// > profiles created or changed meanwhile never make a page repeat or skip another profile.
+        /// > Errors: INVALID_ARGUMENT (a filter field, page.page_size < 0, a page.page_token that is
+        /// > malformed or was issued for another filter; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListCustomersRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListCustomersRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListCustomersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listCustomers<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListCustomersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListCustomersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListCustomersResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListCustomersResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.ListCustomers.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "LinkIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a channel identity to a profile. Linking it again to the same profile changes
+        /// > nothing and returns the first link.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > identity belongs to another profile).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_LinkIdentityRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_LinkIdentityRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_LinkIdentityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func linkIdentity<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_LinkIdentityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_LinkIdentityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_LinkIdentityResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_LinkIdentityResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.LinkIdentity.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ResolveIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finds the profile a channel identity belongs to.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (no profile has that identity).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ResolveIdentityRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ResolveIdentityRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ResolveIdentityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func resolveIdentity<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ResolveIdentityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ResolveIdentityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ResolveIdentityResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ResolveIdentityResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.ResolveIdentity.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Merges one profile into another in one transaction: the survivor takes the merged
+        /// > profile's identities, purchases (with their totals) and tags; the survivor's own fields
+        /// > stay. The merged id then stands for the survivor (see the service comment).
+        /// > Errors: INVALID_ARGUMENT (an empty id, named), NOT_FOUND (either profile),
+        /// > FAILED_PRECONDITION (the same profile twice, either profile already merged, totals kept in
+        /// > different currencies), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_MergeCustomersRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_MergeCustomersRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_MergeCustomersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func mergeCustomers<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_MergeCustomersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_MergeCustomersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_MergeCustomersResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_MergeCustomersResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.MergeCustomers.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RecordPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a purchase and updates the profile's figures in the same transaction. The order
+        /// > id makes it safe to repeat: the same order with the same body returns the purchase as
+        /// > first recorded and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the order
+        /// > id was recorded with another body), FAILED_PRECONDITION (the profile's figures are kept in
+        /// > another currency).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_RecordPurchaseRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_RecordPurchaseRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_RecordPurchaseResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func recordPurchase<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_RecordPurchaseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_RecordPurchaseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_RecordPurchaseResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RecordPurchaseResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.RecordPurchase.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RecordRefund" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a refund of (part of) an order and takes it off the profile's figures once per
+        /// > refund id: the same refund id with the same body returns the first result.
+        /// > Errors: INVALID_ARGUMENT (a field, named; amount.currency other than the order's),
+        /// > NOT_FOUND (order), ALREADY_EXISTS (the refund id was recorded with another body),
+        /// > FAILED_PRECONDITION (refunds would exceed the order's amount).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_RecordRefundRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_RecordRefundRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_RecordRefundResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func recordRefund<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_RecordRefundRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_RecordRefundRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_RecordRefundResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RecordRefundResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.RecordRefund.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CheckPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a customer bought a product (in an order not fully refunded); the trust service
+        /// > asks it to mark a review as verified.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_CheckPurchaseRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_CheckPurchaseRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_CheckPurchaseResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func checkPurchase<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_CheckPurchaseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_CheckPurchaseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_CheckPurchaseResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CheckPurchaseResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.CheckPurchase.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -482,7 +1927,8 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns one customer profile.
+    /// > Returns one customer profile. A merged id returns the survivor's profile, with
+    /// > merged_customer_id set to the id asked for.
     /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND.
     ///
     /// - Parameters:
@@ -503,6 +1949,264 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetCustomerRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetCustomerResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateCustomer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the fields named in update_mask; the others, and every output-only field, stay.
+    /// > Errors: INVALID_ARGUMENT (customer.customer_id empty, update_mask empty, a mask path that is
+    /// > unknown or output only, a changed field that is invalid; each named), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateCustomerRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateCustomer<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateCustomerRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateCustomerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateCustomer(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_UpdateCustomerRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_UpdateCustomerResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCustomers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists profiles (merged ones excluded) ordered by customer_id, filtered by every filter
+    /// > field that is set. Paging is by key: a page token resumes after the last id returned, so
+    /// > profiles created or changed meanwhile never make a page repeat or skip another profile.
+    /// > Errors: INVALID_ARGUMENT (a filter field, page.page_size < 0, a page.page_token that is
+    /// > malformed or was issued for another filter; each named).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_ListCustomersRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCustomers<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListCustomersRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListCustomersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listCustomers(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListCustomersRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListCustomersResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LinkIdentity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Links a channel identity to a profile. Linking it again to the same profile changes
+    /// > nothing and returns the first link.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+    /// > identity belongs to another profile).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_LinkIdentityRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func linkIdentity<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_LinkIdentityRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_LinkIdentityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.linkIdentity(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_LinkIdentityRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_LinkIdentityResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ResolveIdentity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Finds the profile a channel identity belongs to.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (no profile has that identity).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_ResolveIdentityRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resolveIdentity<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ResolveIdentityRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ResolveIdentityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.resolveIdentity(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ResolveIdentityRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ResolveIdentityResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "MergeCustomers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Merges one profile into another in one transaction: the survivor takes the merged
+    /// > profile's identities, purchases (with their totals) and tags; the survivor's own fields
+    /// > stay. The merged id then stands for the survivor (see the service comment).
+    /// > Errors: INVALID_ARGUMENT (an empty id, named), NOT_FOUND (either profile),
+    /// > FAILED_PRECONDITION (the same profile twice, either profile already merged, totals kept in
+    /// > different currencies), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_MergeCustomersRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func mergeCustomers<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_MergeCustomersRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_MergeCustomersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.mergeCustomers(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_MergeCustomersRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_MergeCustomersResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordPurchase" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a purchase and updates the profile's figures in the same transaction. The order
+    /// > id makes it safe to repeat: the same order with the same body returns the purchase as
+    /// > first recorded and changes nothing.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the order
+    /// > id was recorded with another body), FAILED_PRECONDITION (the profile's figures are kept in
+    /// > another currency).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_RecordPurchaseRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordPurchase<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_RecordPurchaseRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RecordPurchaseResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.recordPurchase(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_RecordPurchaseRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_RecordPurchaseResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordRefund" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a refund of (part of) an order and takes it off the profile's figures once per
+    /// > refund id: the same refund id with the same body returns the first result.
+    /// > Errors: INVALID_ARGUMENT (a field, named; amount.currency other than the order's),
+    /// > NOT_FOUND (order), ALREADY_EXISTS (the refund id was recorded with another body),
+    /// > FAILED_PRECONDITION (refunds would exceed the order's amount).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_RecordRefundRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordRefund<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_RecordRefundRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RecordRefundResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.recordRefund(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_RecordRefundRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_RecordRefundResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CheckPurchase" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Whether a customer bought a product (in an order not fully refunded); the trust service
+    /// > asks it to mark a review as verified.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_CheckPurchaseRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func checkPurchase<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_CheckPurchaseRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CheckPurchaseResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.checkPurchase(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_CheckPurchaseRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_CheckPurchaseResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -551,7 +2255,8 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns one customer profile.
+    /// > Returns one customer profile. A merged id returns the survivor's profile, with
+    /// > merged_customer_id set to the id asked for.
     /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND.
     ///
     /// - Parameters:
@@ -575,6 +2280,296 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getCustomer(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateCustomer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the fields named in update_mask; the others, and every output-only field, stay.
+    /// > Errors: INVALID_ARGUMENT (customer.customer_id empty, update_mask empty, a mask path that is
+    /// > unknown or output only, a changed field that is invalid; each named), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateCustomer<Result>(
+        _ message: Crm_Segmentation_V1_UpdateCustomerRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateCustomerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateCustomerRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateCustomer(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCustomers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists profiles (merged ones excluded) ordered by customer_id, filtered by every filter
+    /// > field that is set. Paging is by key: a page token resumes after the last id returned, so
+    /// > profiles created or changed meanwhile never make a page repeat or skip another profile.
+    /// > Errors: INVALID_ARGUMENT (a filter field, page.page_size < 0, a page.page_token that is
+    /// > malformed or was issued for another filter; each named).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCustomers<Result>(
+        _ message: Crm_Segmentation_V1_ListCustomersRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListCustomersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_ListCustomersRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listCustomers(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LinkIdentity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Links a channel identity to a profile. Linking it again to the same profile changes
+    /// > nothing and returns the first link.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+    /// > identity belongs to another profile).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func linkIdentity<Result>(
+        _ message: Crm_Segmentation_V1_LinkIdentityRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_LinkIdentityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_LinkIdentityRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.linkIdentity(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ResolveIdentity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Finds the profile a channel identity belongs to.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (no profile has that identity).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resolveIdentity<Result>(
+        _ message: Crm_Segmentation_V1_ResolveIdentityRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ResolveIdentityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_ResolveIdentityRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.resolveIdentity(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "MergeCustomers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Merges one profile into another in one transaction: the survivor takes the merged
+    /// > profile's identities, purchases (with their totals) and tags; the survivor's own fields
+    /// > stay. The merged id then stands for the survivor (see the service comment).
+    /// > Errors: INVALID_ARGUMENT (an empty id, named), NOT_FOUND (either profile),
+    /// > FAILED_PRECONDITION (the same profile twice, either profile already merged, totals kept in
+    /// > different currencies), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func mergeCustomers<Result>(
+        _ message: Crm_Segmentation_V1_MergeCustomersRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_MergeCustomersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_MergeCustomersRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.mergeCustomers(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordPurchase" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a purchase and updates the profile's figures in the same transaction. The order
+    /// > id makes it safe to repeat: the same order with the same body returns the purchase as
+    /// > first recorded and changes nothing.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the order
+    /// > id was recorded with another body), FAILED_PRECONDITION (the profile's figures are kept in
+    /// > another currency).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordPurchase<Result>(
+        _ message: Crm_Segmentation_V1_RecordPurchaseRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RecordPurchaseResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_RecordPurchaseRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.recordPurchase(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordRefund" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a refund of (part of) an order and takes it off the profile's figures once per
+    /// > refund id: the same refund id with the same body returns the first result.
+    /// > Errors: INVALID_ARGUMENT (a field, named; amount.currency other than the order's),
+    /// > NOT_FOUND (order), ALREADY_EXISTS (the refund id was recorded with another body),
+    /// > FAILED_PRECONDITION (refunds would exceed the order's amount).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordRefund<Result>(
+        _ message: Crm_Segmentation_V1_RecordRefundRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RecordRefundResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_RecordRefundRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.recordRefund(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CheckPurchase" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Whether a customer bought a product (in an order not fully refunded); the trust service
+    /// > asks it to mark a review as verified.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func checkPurchase<Result>(
+        _ message: Crm_Segmentation_V1_CheckPurchaseRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CheckPurchaseResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_CheckPurchaseRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.checkPurchase(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -58,63 +58,228 @@ public nonisolated enum Crm_Segmentation_V1_CustomerType: SwiftProtobuf.Enum, Sw
 
 }
 
+/// The channel a customer is known by outside the suite.
+public nonisolated enum Crm_Segmentation_V1_IdentityChannel: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case storeCard // = 1
+  case appAccount // = 2
+  case webShop // = 3
+  case messaging // = 4
+
+  /// external_id is an E.164 number.
+  case phone // = 5
+
+  /// external_id is an email address; compared without regard to case.
+  case email // = 6
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .storeCard
+    case 2: self = .appAccount
+    case 3: self = .webShop
+    case 4: self = .messaging
+    case 5: self = .phone
+    case 6: self = .email
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .storeCard: return 1
+    case .appAccount: return 2
+    case .webShop: return 3
+    case .messaging: return 4
+    case .phone: return 5
+    case .email: return 6
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Segmentation_V1_IdentityChannel] = [
+    .unspecified,
+    .storeCard,
+    .appAccount,
+    .webShop,
+    .messaging,
+    .phone,
+    .email,
+  ]
+
+}
+
 /// A customer profile ("one person, one file").
-public nonisolated struct Crm_Segmentation_V1_Customer: Sendable {
+public nonisolated struct Crm_Segmentation_V1_Customer: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Output only: assigned by the service.
-  public var customerID: String = String()
+  public var customerID: String {
+    get {_storage._customerID}
+    set {_uniqueStorage()._customerID = newValue}
+  }
 
-  public var type: Crm_Segmentation_V1_CustomerType = .unspecified
+  public var type: Crm_Segmentation_V1_CustomerType {
+    get {_storage._type}
+    set {_uniqueStorage()._type = newValue}
+  }
 
   /// A person's or a company's name; 1 to 200 characters.
-  public var displayName: String = String()
+  public var displayName: String {
+    get {_storage._displayName}
+    set {_uniqueStorage()._displayName = newValue}
+  }
 
   /// Optional; a valid address when set.
-  public var email: String = String()
+  public var email: String {
+    get {_storage._email}
+    set {_uniqueStorage()._email = newValue}
+  }
 
   /// Optional; E.164 (+ and 8 to 15 digits) when set.
-  public var phone: String = String()
+  public var phone: String {
+    get {_storage._phone}
+    set {_uniqueStorage()._phone = newValue}
+  }
 
   /// Where the customer came from (store, app, web, referral...).
-  public var sourceChannel: String = String()
+  public var sourceChannel: String {
+    get {_storage._sourceChannel}
+    set {_uniqueStorage()._sourceChannel = newValue}
+  }
 
   /// The account manager's id, if one is assigned.
-  public var accountManager: String = String()
+  public var accountManager: String {
+    get {_storage._accountManager}
+    set {_uniqueStorage()._accountManager = newValue}
+  }
 
   /// IANA time zone (e.g. Asia/Shanghai); empty means UTC.
-  public var timeZone: String = String()
+  public var timeZone: String {
+    get {_storage._timeZone}
+    set {_uniqueStorage()._timeZone = newValue}
+  }
 
-  public var tags: [String] = []
+  public var tags: [String] {
+    get {_storage._tags}
+    set {_uniqueStorage()._tags = newValue}
+  }
 
   /// Output only.
   public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_createTime = newValue}
+    get {_storage._createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createTime = newValue}
   }
   /// Returns true if `createTime` has been explicitly set.
-  public var hasCreateTime: Bool {self._createTime != nil}
+  public var hasCreateTime: Bool {_storage._createTime != nil}
   /// Clears the value of `createTime`. Subsequent reads from it will return its default value.
-  public mutating func clearCreateTime() {self._createTime = nil}
+  public mutating func clearCreateTime() {_uniqueStorage()._createTime = nil}
 
   /// Output only.
   public var updateTime: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_updateTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_updateTime = newValue}
+    get {_storage._updateTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._updateTime = newValue}
   }
   /// Returns true if `updateTime` has been explicitly set.
-  public var hasUpdateTime: Bool {self._updateTime != nil}
+  public var hasUpdateTime: Bool {_storage._updateTime != nil}
   /// Clears the value of `updateTime`. Subsequent reads from it will return its default value.
-  public mutating func clearUpdateTime() {self._updateTime = nil}
+  public mutating func clearUpdateTime() {_uniqueStorage()._updateTime = nil}
+
+  /// All purchases less refunds.
+  public var totalSpend: Crm_Common_V1_Money {
+    get {_storage._totalSpend ?? Crm_Common_V1_Money()}
+    set {_uniqueStorage()._totalSpend = newValue}
+  }
+  /// Returns true if `totalSpend` has been explicitly set.
+  public var hasTotalSpend: Bool {_storage._totalSpend != nil}
+  /// Clears the value of `totalSpend`. Subsequent reads from it will return its default value.
+  public mutating func clearTotalSpend() {_uniqueStorage()._totalSpend = nil}
+
+  /// Purchases made in the 365 days before now, less their refunds.
+  public var annualSpend: Crm_Common_V1_Money {
+    get {_storage._annualSpend ?? Crm_Common_V1_Money()}
+    set {_uniqueStorage()._annualSpend = newValue}
+  }
+  /// Returns true if `annualSpend` has been explicitly set.
+  public var hasAnnualSpend: Bool {_storage._annualSpend != nil}
+  /// Clears the value of `annualSpend`. Subsequent reads from it will return its default value.
+  public mutating func clearAnnualSpend() {_uniqueStorage()._annualSpend = nil}
+
+  /// Margin of all purchases; a refund takes back its share of the order's margin.
+  public var totalMargin: Crm_Common_V1_Money {
+    get {_storage._totalMargin ?? Crm_Common_V1_Money()}
+    set {_uniqueStorage()._totalMargin = newValue}
+  }
+  /// Returns true if `totalMargin` has been explicitly set.
+  public var hasTotalMargin: Bool {_storage._totalMargin != nil}
+  /// Clears the value of `totalMargin`. Subsequent reads from it will return its default value.
+  public mutating func clearTotalMargin() {_uniqueStorage()._totalMargin = nil}
+
+  /// Purchases made in the last 3 calendar months that are not fully refunded.
+  public var purchasesLast3Months: Int32 {
+    get {_storage._purchasesLast3Months}
+    set {_uniqueStorage()._purchasesLast3Months = newValue}
+  }
+
+  /// Unset before the first purchase.
+  public var firstPurchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._firstPurchaseTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._firstPurchaseTime = newValue}
+  }
+  /// Returns true if `firstPurchaseTime` has been explicitly set.
+  public var hasFirstPurchaseTime: Bool {_storage._firstPurchaseTime != nil}
+  /// Clears the value of `firstPurchaseTime`. Subsequent reads from it will return its default value.
+  public mutating func clearFirstPurchaseTime() {_uniqueStorage()._firstPurchaseTime = nil}
+
+  /// Unset before the first purchase.
+  public var lastPurchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._lastPurchaseTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._lastPurchaseTime = newValue}
+  }
+  /// Returns true if `lastPurchaseTime` has been explicitly set.
+  public var hasLastPurchaseTime: Bool {_storage._lastPurchaseTime != nil}
+  /// Clears the value of `lastPurchaseTime`. Subsequent reads from it will return its default value.
+  public mutating func clearLastPurchaseTime() {_uniqueStorage()._lastPurchaseTime = nil}
+
+  /// Up to 3 categories with the highest spend (net of refunds), highest first.
+  public var preferredCategories: [String] {
+    get {_storage._preferredCategories}
+    set {_uniqueStorage()._preferredCategories = newValue}
+  }
+
+  /// Purchases recorded, refunded or not.
+  public var purchaseCount: Int64 {
+    get {_storage._purchaseCount}
+    set {_uniqueStorage()._purchaseCount = newValue}
+  }
+
+  /// Output only: the channel identities linked to the profile, by channel then id.
+  public var identities: [Crm_Segmentation_V1_ChannelIdentity] {
+    get {_storage._identities}
+    set {_uniqueStorage()._identities = newValue}
+  }
+
+  /// Output only: the ids of the profiles merged into this one.
+  public var mergedCustomerIds: [String] {
+    get {_storage._mergedCustomerIds}
+    set {_uniqueStorage()._mergedCustomerIds = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _updateTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Crm_Segmentation_V1_CreateCustomerRequest: Sendable {
@@ -196,11 +361,620 @@ public nonisolated struct Crm_Segmentation_V1_GetCustomerResponse: Sendable {
   /// Clears the value of `customer`. Subsequent reads from it will return its default value.
   public mutating func clearCustomer() {self._customer = nil}
 
+  /// Set when the id asked for was merged into `customer`: the id asked for.
+  public var mergedCustomerID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _customer: Crm_Segmentation_V1_Customer? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_UpdateCustomerRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// customer_id names the profile; the fields named in update_mask are taken from it.
+  public var customer: Crm_Segmentation_V1_Customer {
+    get {_customer ?? Crm_Segmentation_V1_Customer()}
+    set {_customer = newValue}
+  }
+  /// Returns true if `customer` has been explicitly set.
+  public var hasCustomer: Bool {self._customer != nil}
+  /// Clears the value of `customer`. Subsequent reads from it will return its default value.
+  public mutating func clearCustomer() {self._customer = nil}
+
+  /// Paths that may be changed: type, display_name, email, phone, source_channel,
+  /// account_manager, time_zone, tags (replaces the whole set). Output-only paths are
+  /// INVALID_ARGUMENT rather than silently ignored, so a caller learns it cannot set them.
+  public var updateMask: SwiftProtobuf.Google_Protobuf_FieldMask {
+    get {_updateMask ?? SwiftProtobuf.Google_Protobuf_FieldMask()}
+    set {_updateMask = newValue}
+  }
+  /// Returns true if `updateMask` has been explicitly set.
+  public var hasUpdateMask: Bool {self._updateMask != nil}
+  /// Clears the value of `updateMask`. Subsequent reads from it will return its default value.
+  public mutating func clearUpdateMask() {self._updateMask = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _customer: Crm_Segmentation_V1_Customer? = nil
+  fileprivate var _updateMask: SwiftProtobuf.Google_Protobuf_FieldMask? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_UpdateCustomerResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customer: Crm_Segmentation_V1_Customer {
+    get {_customer ?? Crm_Segmentation_V1_Customer()}
+    set {_customer = newValue}
+  }
+  /// Returns true if `customer` has been explicitly set.
+  public var hasCustomer: Bool {self._customer != nil}
+  /// Clears the value of `customer`. Subsequent reads from it will return its default value.
+  public mutating func clearCustomer() {self._customer = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _customer: Crm_Segmentation_V1_Customer? = nil
+}
+
+/// Every field that is set narrows the list; an empty filter lists every profile.
+public nonisolated struct Crm_Segmentation_V1_CustomerFilter: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Profiles carrying this tag.
+  public var tag: String = String()
+
+  public var accountManager: String = String()
+
+  public var sourceChannel: String = String()
+
+  public var type: Crm_Segmentation_V1_CustomerType = .unspecified
+
+  /// Profiles whose total_spend is at least this (inclusive). With max_total_spend, in the
+  /// same currency; only profiles whose figures are kept in that currency match.
+  public var minTotalSpend: Crm_Common_V1_Money {
+    get {_minTotalSpend ?? Crm_Common_V1_Money()}
+    set {_minTotalSpend = newValue}
+  }
+  /// Returns true if `minTotalSpend` has been explicitly set.
+  public var hasMinTotalSpend: Bool {self._minTotalSpend != nil}
+  /// Clears the value of `minTotalSpend`. Subsequent reads from it will return its default value.
+  public mutating func clearMinTotalSpend() {self._minTotalSpend = nil}
+
+  /// Profiles whose total_spend is at most this (inclusive).
+  public var maxTotalSpend: Crm_Common_V1_Money {
+    get {_maxTotalSpend ?? Crm_Common_V1_Money()}
+    set {_maxTotalSpend = newValue}
+  }
+  /// Returns true if `maxTotalSpend` has been explicitly set.
+  public var hasMaxTotalSpend: Bool {self._maxTotalSpend != nil}
+  /// Clears the value of `maxTotalSpend`. Subsequent reads from it will return its default value.
+  public mutating func clearMaxTotalSpend() {self._maxTotalSpend = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _minTotalSpend: Crm_Common_V1_Money? = nil
+  fileprivate var _maxTotalSpend: Crm_Common_V1_Money? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_ListCustomersRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var filter: Crm_Segmentation_V1_CustomerFilter {
+    get {_filter ?? Crm_Segmentation_V1_CustomerFilter()}
+    set {_filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {self._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {self._filter = nil}
+
+  /// page_size: 0 means 50; above 500 is clamped to 500.
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _filter: Crm_Segmentation_V1_CustomerFilter? = nil
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_ListCustomersResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customers: [Crm_Segmentation_V1_Customer] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
+}
+
+/// One id a customer is known by in one channel.
+public nonisolated struct Crm_Segmentation_V1_ChannelIdentity: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var channel: Crm_Segmentation_V1_IdentityChannel = .unspecified
+
+  /// 1 to 128 characters (an E.164 number for PHONE, an address for EMAIL).
+  public var externalID: String = String()
+
+  /// Output only: when it was linked.
+  public var linkTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_linkTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_linkTime = newValue}
+  }
+  /// Returns true if `linkTime` has been explicitly set.
+  public var hasLinkTime: Bool {self._linkTime != nil}
+  /// Clears the value of `linkTime`. Subsequent reads from it will return its default value.
+  public mutating func clearLinkTime() {self._linkTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _linkTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_LinkIdentityRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  /// link_time is ignored.
+  public var identity: Crm_Segmentation_V1_ChannelIdentity {
+    get {_identity ?? Crm_Segmentation_V1_ChannelIdentity()}
+    set {_identity = newValue}
+  }
+  /// Returns true if `identity` has been explicitly set.
+  public var hasIdentity: Bool {self._identity != nil}
+  /// Clears the value of `identity`. Subsequent reads from it will return its default value.
+  public mutating func clearIdentity() {self._identity = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _identity: Crm_Segmentation_V1_ChannelIdentity? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_LinkIdentityResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The profile the identity belongs to (the survivor when customer_id was merged).
+  public var customerID: String = String()
+
+  public var identity: Crm_Segmentation_V1_ChannelIdentity {
+    get {_identity ?? Crm_Segmentation_V1_ChannelIdentity()}
+    set {_identity = newValue}
+  }
+  /// Returns true if `identity` has been explicitly set.
+  public var hasIdentity: Bool {self._identity != nil}
+  /// Clears the value of `identity`. Subsequent reads from it will return its default value.
+  public mutating func clearIdentity() {self._identity = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _identity: Crm_Segmentation_V1_ChannelIdentity? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_ResolveIdentityRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// link_time is ignored.
+  public var identity: Crm_Segmentation_V1_ChannelIdentity {
+    get {_identity ?? Crm_Segmentation_V1_ChannelIdentity()}
+    set {_identity = newValue}
+  }
+  /// Returns true if `identity` has been explicitly set.
+  public var hasIdentity: Bool {self._identity != nil}
+  /// Clears the value of `identity`. Subsequent reads from it will return its default value.
+  public mutating func clearIdentity() {self._identity = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _identity: Crm_Segmentation_V1_ChannelIdentity? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_ResolveIdentityResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customer: Crm_Segmentation_V1_Customer {
+    get {_customer ?? Crm_Segmentation_V1_Customer()}
+    set {_customer = newValue}
+  }
+  /// Returns true if `customer` has been explicitly set.
+  public var hasCustomer: Bool {self._customer != nil}
+  /// Clears the value of `customer`. Subsequent reads from it will return its default value.
+  public mutating func clearCustomer() {self._customer = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _customer: Crm_Segmentation_V1_Customer? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_MergeCustomersRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The profile that remains.
+  public var survivorCustomerID: String = String()
+
+  /// The profile folded into the survivor; its id then stands for the survivor.
+  public var mergedCustomerID: String = String()
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_MergeCustomersResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The survivor after the merge.
+  public var customer: Crm_Segmentation_V1_Customer {
+    get {_customer ?? Crm_Segmentation_V1_Customer()}
+    set {_customer = newValue}
+  }
+  /// Returns true if `customer` has been explicitly set.
+  public var hasCustomer: Bool {self._customer != nil}
+  /// Clears the value of `customer`. Subsequent reads from it will return its default value.
+  public mutating func clearCustomer() {self._customer = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _customer: Crm_Segmentation_V1_Customer? = nil
+}
+
+/// One line of a purchase.
+public nonisolated struct Crm_Segmentation_V1_PurchaseItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var productID: String = String()
+
+  /// The product's category, 1 to 64 characters; preferred_categories ranks these.
+  public var category: String = String()
+
+  /// At least 1.
+  public var quantity: Int32 = 0
+
+  /// The line's total in minor units of the purchase's currency; 0 or more.
+  public var amountMinor: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A purchase event (an order).
+public nonisolated struct Crm_Segmentation_V1_Purchase: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The caller's order id; one purchase per order id. 1 to 128 printable ASCII characters.
+  public var orderID: String = String()
+
+  /// The buyer (the survivor's id in responses when the buyer was merged).
+  public var customerID: String = String()
+
+  /// What the customer paid; 0 or more.
+  public var amount: Crm_Common_V1_Money {
+    get {_amount ?? Crm_Common_V1_Money()}
+    set {_amount = newValue}
+  }
+  /// Returns true if `amount` has been explicitly set.
+  public var hasAmount: Bool {self._amount != nil}
+  /// Clears the value of `amount`. Subsequent reads from it will return its default value.
+  public mutating func clearAmount() {self._amount = nil}
+
+  /// Margin in minor units of amount.currency; may be negative, at most amount.
+  public var marginMinor: Int64 = 0
+
+  /// When the purchase was made; not more than 5 minutes ahead of the service's clock.
+  public var purchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_purchaseTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_purchaseTime = newValue}
+  }
+  /// Returns true if `purchaseTime` has been explicitly set.
+  public var hasPurchaseTime: Bool {self._purchaseTime != nil}
+  /// Clears the value of `purchaseTime`. Subsequent reads from it will return its default value.
+  public mutating func clearPurchaseTime() {self._purchaseTime = nil}
+
+  /// 1 to 200 lines.
+  public var items: [Crm_Segmentation_V1_PurchaseItem] = []
+
+  /// The sales channel (store, app, web shop...); 1 to 64 characters.
+  public var channel: String = String()
+
+  /// Output only: refunded so far, in minor units of amount.currency.
+  public var refundedMinor: Int64 = 0
+
+  /// Output only: when the service recorded it.
+  public var recordTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_recordTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_recordTime = newValue}
+  }
+  /// Returns true if `recordTime` has been explicitly set.
+  public var hasRecordTime: Bool {self._recordTime != nil}
+  /// Clears the value of `recordTime`. Subsequent reads from it will return its default value.
+  public mutating func clearRecordTime() {self._recordTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _amount: Crm_Common_V1_Money? = nil
+  fileprivate var _purchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _recordTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_RecordPurchaseRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Output-only fields are ignored (and do not count as a different body).
+  public var purchase: Crm_Segmentation_V1_Purchase {
+    get {_purchase ?? Crm_Segmentation_V1_Purchase()}
+    set {_purchase = newValue}
+  }
+  /// Returns true if `purchase` has been explicitly set.
+  public var hasPurchase: Bool {self._purchase != nil}
+  /// Clears the value of `purchase`. Subsequent reads from it will return its default value.
+  public mutating func clearPurchase() {self._purchase = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _purchase: Crm_Segmentation_V1_Purchase? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_RecordPurchaseResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The purchase as recorded.
+  public var purchase: Crm_Segmentation_V1_Purchase {
+    get {_purchase ?? Crm_Segmentation_V1_Purchase()}
+    set {_purchase = newValue}
+  }
+  /// Returns true if `purchase` has been explicitly set.
+  public var hasPurchase: Bool {self._purchase != nil}
+  /// Clears the value of `purchase`. Subsequent reads from it will return its default value.
+  public mutating func clearPurchase() {self._purchase = nil}
+
+  /// The buyer's profile as it is now, with the figures this purchase changed.
+  public var customer: Crm_Segmentation_V1_Customer {
+    get {_customer ?? Crm_Segmentation_V1_Customer()}
+    set {_customer = newValue}
+  }
+  /// Returns true if `customer` has been explicitly set.
+  public var hasCustomer: Bool {self._customer != nil}
+  /// Clears the value of `customer`. Subsequent reads from it will return its default value.
+  public mutating func clearCustomer() {self._customer = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _purchase: Crm_Segmentation_V1_Purchase? = nil
+  fileprivate var _customer: Crm_Segmentation_V1_Customer? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_Refund: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The caller's refund id; one refund per id. 1 to 128 printable ASCII characters.
+  public var refundID: String = String()
+
+  /// The refunded order.
+  public var orderID: String = String()
+
+  /// More than 0, in the order's currency.
+  public var amount: Crm_Common_V1_Money {
+    get {_amount ?? Crm_Common_V1_Money()}
+    set {_amount = newValue}
+  }
+  /// Returns true if `amount` has been explicitly set.
+  public var hasAmount: Bool {self._amount != nil}
+  /// Clears the value of `amount`. Subsequent reads from it will return its default value.
+  public mutating func clearAmount() {self._amount = nil}
+
+  /// Output only: when the service recorded it.
+  public var recordTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_recordTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_recordTime = newValue}
+  }
+  /// Returns true if `recordTime` has been explicitly set.
+  public var hasRecordTime: Bool {self._recordTime != nil}
+  /// Clears the value of `recordTime`. Subsequent reads from it will return its default value.
+  public mutating func clearRecordTime() {self._recordTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _amount: Crm_Common_V1_Money? = nil
+  fileprivate var _recordTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_RecordRefundRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// record_time is ignored.
+  public var refund: Crm_Segmentation_V1_Refund {
+    get {_refund ?? Crm_Segmentation_V1_Refund()}
+    set {_refund = newValue}
+  }
+  /// Returns true if `refund` has been explicitly set.
+  public var hasRefund: Bool {self._refund != nil}
+  /// Clears the value of `refund`. Subsequent reads from it will return its default value.
+  public mutating func clearRefund() {self._refund = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _refund: Crm_Segmentation_V1_Refund? = nil
+}
+
+public nonisolated struct Crm_Segmentation_V1_RecordRefundResponse: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refund: Crm_Segmentation_V1_Refund {
+    get {_storage._refund ?? Crm_Segmentation_V1_Refund()}
+    set {_uniqueStorage()._refund = newValue}
+  }
+  /// Returns true if `refund` has been explicitly set.
+  public var hasRefund: Bool {_storage._refund != nil}
+  /// Clears the value of `refund`. Subsequent reads from it will return its default value.
+  public mutating func clearRefund() {_uniqueStorage()._refund = nil}
+
+  /// The order after the refund.
+  public var purchase: Crm_Segmentation_V1_Purchase {
+    get {_storage._purchase ?? Crm_Segmentation_V1_Purchase()}
+    set {_uniqueStorage()._purchase = newValue}
+  }
+  /// Returns true if `purchase` has been explicitly set.
+  public var hasPurchase: Bool {_storage._purchase != nil}
+  /// Clears the value of `purchase`. Subsequent reads from it will return its default value.
+  public mutating func clearPurchase() {_uniqueStorage()._purchase = nil}
+
+  /// The buyer's profile as it is now.
+  public var customer: Crm_Segmentation_V1_Customer {
+    get {_storage._customer ?? Crm_Segmentation_V1_Customer()}
+    set {_uniqueStorage()._customer = newValue}
+  }
+  /// Returns true if `customer` has been explicitly set.
+  public var hasCustomer: Bool {_storage._customer != nil}
+  /// Clears the value of `customer`. Subsequent reads from it will return its default value.
+  public mutating func clearCustomer() {_uniqueStorage()._customer = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Crm_Segmentation_V1_CheckPurchaseRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var productID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Segmentation_V1_CheckPurchaseResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Whether the customer bought the product in an order that is not fully refunded.
+  public var purchased: Bool = false
+
+  /// When purchased: the latest such order and its time.
+  public var orderID: String = String()
+
+  public var purchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_purchaseTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_purchaseTime = newValue}
+  }
+  /// Returns true if `purchaseTime` has been explicitly set.
+  public var hasPurchaseTime: Bool {self._purchaseTime != nil}
+  /// Clears the value of `purchaseTime`. Subsequent reads from it will return its default value.
+  public mutating func clearPurchaseTime() {self._purchaseTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _purchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -211,85 +985,215 @@ nonisolated extension Crm_Segmentation_V1_CustomerType: SwiftProtobuf._ProtoName
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CUSTOMER_TYPE_UNSPECIFIED\0\u{1}CUSTOMER_TYPE_INDIVIDUAL\0\u{1}CUSTOMER_TYPE_ENTERPRISE\0")
 }
 
+nonisolated extension Crm_Segmentation_V1_IdentityChannel: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0IDENTITY_CHANNEL_UNSPECIFIED\0\u{1}IDENTITY_CHANNEL_STORE_CARD\0\u{1}IDENTITY_CHANNEL_APP_ACCOUNT\0\u{1}IDENTITY_CHANNEL_WEB_SHOP\0\u{1}IDENTITY_CHANNEL_MESSAGING\0\u{1}IDENTITY_CHANNEL_PHONE\0\u{1}IDENTITY_CHANNEL_EMAIL\0")
+}
+
 nonisolated extension Crm_Segmentation_V1_Customer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Customer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}type\0\u{3}display_name\0\u{1}email\0\u{1}phone\0\u{3}source_channel\0\u{3}account_manager\0\u{3}time_zone\0\u{1}tags\0\u{3}create_time\0\u{3}update_time\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}type\0\u{3}display_name\0\u{1}email\0\u{1}phone\0\u{3}source_channel\0\u{3}account_manager\0\u{3}time_zone\0\u{1}tags\0\u{3}create_time\0\u{3}update_time\0\u{3}total_spend\0\u{3}annual_spend\0\u{3}total_margin\0\u{3}purchases_last_3_months\0\u{3}first_purchase_time\0\u{3}last_purchase_time\0\u{3}preferred_categories\0\u{3}purchase_count\0\u{1}identities\0\u{3}merged_customer_ids\0")
+
+  fileprivate class _StorageClass {
+    var _customerID: String = String()
+    var _type: Crm_Segmentation_V1_CustomerType = .unspecified
+    var _displayName: String = String()
+    var _email: String = String()
+    var _phone: String = String()
+    var _sourceChannel: String = String()
+    var _accountManager: String = String()
+    var _timeZone: String = String()
+    var _tags: [String] = []
+    var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _updateTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _totalSpend: Crm_Common_V1_Money? = nil
+    var _annualSpend: Crm_Common_V1_Money? = nil
+    var _totalMargin: Crm_Common_V1_Money? = nil
+    var _purchasesLast3Months: Int32 = 0
+    var _firstPurchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _lastPurchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _preferredCategories: [String] = []
+    var _purchaseCount: Int64 = 0
+    var _identities: [Crm_Segmentation_V1_ChannelIdentity] = []
+    var _mergedCustomerIds: [String] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _customerID = source._customerID
+      _type = source._type
+      _displayName = source._displayName
+      _email = source._email
+      _phone = source._phone
+      _sourceChannel = source._sourceChannel
+      _accountManager = source._accountManager
+      _timeZone = source._timeZone
+      _tags = source._tags
+      _createTime = source._createTime
+      _updateTime = source._updateTime
+      _totalSpend = source._totalSpend
+      _annualSpend = source._annualSpend
+      _totalMargin = source._totalMargin
+      _purchasesLast3Months = source._purchasesLast3Months
+      _firstPurchaseTime = source._firstPurchaseTime
+      _lastPurchaseTime = source._lastPurchaseTime
+      _preferredCategories = source._preferredCategories
+      _purchaseCount = source._purchaseCount
+      _identities = source._identities
+      _mergedCustomerIds = source._mergedCustomerIds
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
-      case 2: try { try decoder.decodeSingularEnumField(value: &self.type) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.displayName) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.email) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.phone) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.sourceChannel) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.accountManager) }()
-      case 8: try { try decoder.decodeSingularStringField(value: &self.timeZone) }()
-      case 9: try { try decoder.decodeRepeatedStringField(value: &self.tags) }()
-      case 10: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
-      case 11: try { try decoder.decodeSingularMessageField(value: &self._updateTime) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._customerID) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._type) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._displayName) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._email) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._phone) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._sourceChannel) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._accountManager) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._timeZone) }()
+        case 9: try { try decoder.decodeRepeatedStringField(value: &_storage._tags) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._createTime) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._updateTime) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._totalSpend) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._annualSpend) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._totalMargin) }()
+        case 15: try { try decoder.decodeSingularInt32Field(value: &_storage._purchasesLast3Months) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._firstPurchaseTime) }()
+        case 17: try { try decoder.decodeSingularMessageField(value: &_storage._lastPurchaseTime) }()
+        case 18: try { try decoder.decodeRepeatedStringField(value: &_storage._preferredCategories) }()
+        case 19: try { try decoder.decodeSingularInt64Field(value: &_storage._purchaseCount) }()
+        case 20: try { try decoder.decodeRepeatedMessageField(value: &_storage._identities) }()
+        case 21: try { try decoder.decodeRepeatedStringField(value: &_storage._mergedCustomerIds) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.customerID.isEmpty {
-      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._customerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customerID, fieldNumber: 1)
+      }
+      if _storage._type != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._type, fieldNumber: 2)
+      }
+      if !_storage._displayName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._displayName, fieldNumber: 3)
+      }
+      if !_storage._email.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._email, fieldNumber: 4)
+      }
+      if !_storage._phone.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._phone, fieldNumber: 5)
+      }
+      if !_storage._sourceChannel.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._sourceChannel, fieldNumber: 6)
+      }
+      if !_storage._accountManager.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._accountManager, fieldNumber: 7)
+      }
+      if !_storage._timeZone.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._timeZone, fieldNumber: 8)
+      }
+      if !_storage._tags.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._tags, fieldNumber: 9)
+      }
+      try { if let v = _storage._createTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._updateTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._totalSpend {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._annualSpend {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._totalMargin {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      if _storage._purchasesLast3Months != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._purchasesLast3Months, fieldNumber: 15)
+      }
+      try { if let v = _storage._firstPurchaseTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
+      try { if let v = _storage._lastPurchaseTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+      } }()
+      if !_storage._preferredCategories.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._preferredCategories, fieldNumber: 18)
+      }
+      if _storage._purchaseCount != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._purchaseCount, fieldNumber: 19)
+      }
+      if !_storage._identities.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._identities, fieldNumber: 20)
+      }
+      if !_storage._mergedCustomerIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._mergedCustomerIds, fieldNumber: 21)
+      }
     }
-    if self.type != .unspecified {
-      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 2)
-    }
-    if !self.displayName.isEmpty {
-      try visitor.visitSingularStringField(value: self.displayName, fieldNumber: 3)
-    }
-    if !self.email.isEmpty {
-      try visitor.visitSingularStringField(value: self.email, fieldNumber: 4)
-    }
-    if !self.phone.isEmpty {
-      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 5)
-    }
-    if !self.sourceChannel.isEmpty {
-      try visitor.visitSingularStringField(value: self.sourceChannel, fieldNumber: 6)
-    }
-    if !self.accountManager.isEmpty {
-      try visitor.visitSingularStringField(value: self.accountManager, fieldNumber: 7)
-    }
-    if !self.timeZone.isEmpty {
-      try visitor.visitSingularStringField(value: self.timeZone, fieldNumber: 8)
-    }
-    if !self.tags.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.tags, fieldNumber: 9)
-    }
-    try { if let v = self._createTime {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    } }()
-    try { if let v = self._updateTime {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Segmentation_V1_Customer, rhs: Crm_Segmentation_V1_Customer) -> Bool {
-    if lhs.customerID != rhs.customerID {return false}
-    if lhs.type != rhs.type {return false}
-    if lhs.displayName != rhs.displayName {return false}
-    if lhs.email != rhs.email {return false}
-    if lhs.phone != rhs.phone {return false}
-    if lhs.sourceChannel != rhs.sourceChannel {return false}
-    if lhs.accountManager != rhs.accountManager {return false}
-    if lhs.timeZone != rhs.timeZone {return false}
-    if lhs.tags != rhs.tags {return false}
-    if lhs._createTime != rhs._createTime {return false}
-    if lhs._updateTime != rhs._updateTime {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._customerID != rhs_storage._customerID {return false}
+        if _storage._type != rhs_storage._type {return false}
+        if _storage._displayName != rhs_storage._displayName {return false}
+        if _storage._email != rhs_storage._email {return false}
+        if _storage._phone != rhs_storage._phone {return false}
+        if _storage._sourceChannel != rhs_storage._sourceChannel {return false}
+        if _storage._accountManager != rhs_storage._accountManager {return false}
+        if _storage._timeZone != rhs_storage._timeZone {return false}
+        if _storage._tags != rhs_storage._tags {return false}
+        if _storage._createTime != rhs_storage._createTime {return false}
+        if _storage._updateTime != rhs_storage._updateTime {return false}
+        if _storage._totalSpend != rhs_storage._totalSpend {return false}
+        if _storage._annualSpend != rhs_storage._annualSpend {return false}
+        if _storage._totalMargin != rhs_storage._totalMargin {return false}
+        if _storage._purchasesLast3Months != rhs_storage._purchasesLast3Months {return false}
+        if _storage._firstPurchaseTime != rhs_storage._firstPurchaseTime {return false}
+        if _storage._lastPurchaseTime != rhs_storage._lastPurchaseTime {return false}
+        if _storage._preferredCategories != rhs_storage._preferredCategories {return false}
+        if _storage._purchaseCount != rhs_storage._purchaseCount {return false}
+        if _storage._identities != rhs_storage._identities {return false}
+        if _storage._mergedCustomerIds != rhs_storage._mergedCustomerIds {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -400,6 +1304,84 @@ nonisolated extension Crm_Segmentation_V1_GetCustomerRequest: SwiftProtobuf.Mess
 
 nonisolated extension Crm_Segmentation_V1_GetCustomerResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetCustomerResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}customer\0\u{3}merged_customer_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._customer) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.mergedCustomerID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._customer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.mergedCustomerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.mergedCustomerID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_GetCustomerResponse, rhs: Crm_Segmentation_V1_GetCustomerResponse) -> Bool {
+    if lhs._customer != rhs._customer {return false}
+    if lhs.mergedCustomerID != rhs.mergedCustomerID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_UpdateCustomerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateCustomerRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}customer\0\u{3}update_mask\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._customer) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._updateMask) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._customer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._updateMask {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_UpdateCustomerRequest, rhs: Crm_Segmentation_V1_UpdateCustomerRequest) -> Bool {
+    if lhs._customer != rhs._customer {return false}
+    if lhs._updateMask != rhs._updateMask {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_UpdateCustomerResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateCustomerResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}customer\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
@@ -425,8 +1407,851 @@ nonisolated extension Crm_Segmentation_V1_GetCustomerResponse: SwiftProtobuf.Mes
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Crm_Segmentation_V1_GetCustomerResponse, rhs: Crm_Segmentation_V1_GetCustomerResponse) -> Bool {
+  public static func ==(lhs: Crm_Segmentation_V1_UpdateCustomerResponse, rhs: Crm_Segmentation_V1_UpdateCustomerResponse) -> Bool {
     if lhs._customer != rhs._customer {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_CustomerFilter: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CustomerFilter"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tag\0\u{3}account_manager\0\u{3}source_channel\0\u{1}type\0\u{3}min_total_spend\0\u{3}max_total_spend\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.tag) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.accountManager) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.sourceChannel) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.type) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._minTotalSpend) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._maxTotalSpend) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.tag.isEmpty {
+      try visitor.visitSingularStringField(value: self.tag, fieldNumber: 1)
+    }
+    if !self.accountManager.isEmpty {
+      try visitor.visitSingularStringField(value: self.accountManager, fieldNumber: 2)
+    }
+    if !self.sourceChannel.isEmpty {
+      try visitor.visitSingularStringField(value: self.sourceChannel, fieldNumber: 3)
+    }
+    if self.type != .unspecified {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 4)
+    }
+    try { if let v = self._minTotalSpend {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._maxTotalSpend {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_CustomerFilter, rhs: Crm_Segmentation_V1_CustomerFilter) -> Bool {
+    if lhs.tag != rhs.tag {return false}
+    if lhs.accountManager != rhs.accountManager {return false}
+    if lhs.sourceChannel != rhs.sourceChannel {return false}
+    if lhs.type != rhs.type {return false}
+    if lhs._minTotalSpend != rhs._minTotalSpend {return false}
+    if lhs._maxTotalSpend != rhs._maxTotalSpend {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_ListCustomersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCustomersRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}filter\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._filter) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._filter {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_ListCustomersRequest, rhs: Crm_Segmentation_V1_ListCustomersRequest) -> Bool {
+    if lhs._filter != rhs._filter {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_ListCustomersResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCustomersResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}customers\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.customers) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.customers, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_ListCustomersResponse, rhs: Crm_Segmentation_V1_ListCustomersResponse) -> Bool {
+    if lhs.customers != rhs.customers {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_ChannelIdentity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ChannelIdentity"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channel\0\u{3}external_id\0\u{3}link_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.externalID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._linkTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.channel != .unspecified {
+      try visitor.visitSingularEnumField(value: self.channel, fieldNumber: 1)
+    }
+    if !self.externalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.externalID, fieldNumber: 2)
+    }
+    try { if let v = self._linkTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_ChannelIdentity, rhs: Crm_Segmentation_V1_ChannelIdentity) -> Bool {
+    if lhs.channel != rhs.channel {return false}
+    if lhs.externalID != rhs.externalID {return false}
+    if lhs._linkTime != rhs._linkTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_LinkIdentityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LinkIdentityRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}identity\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._identity) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    try { if let v = self._identity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_LinkIdentityRequest, rhs: Crm_Segmentation_V1_LinkIdentityRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs._identity != rhs._identity {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_LinkIdentityResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LinkIdentityResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}identity\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._identity) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    try { if let v = self._identity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_LinkIdentityResponse, rhs: Crm_Segmentation_V1_LinkIdentityResponse) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs._identity != rhs._identity {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_ResolveIdentityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResolveIdentityRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}identity\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._identity) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._identity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_ResolveIdentityRequest, rhs: Crm_Segmentation_V1_ResolveIdentityRequest) -> Bool {
+    if lhs._identity != rhs._identity {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_ResolveIdentityResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResolveIdentityResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}customer\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._customer) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._customer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_ResolveIdentityResponse, rhs: Crm_Segmentation_V1_ResolveIdentityResponse) -> Bool {
+    if lhs._customer != rhs._customer {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_MergeCustomersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MergeCustomersRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}survivor_customer_id\0\u{3}merged_customer_id\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.survivorCustomerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.mergedCustomerID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.survivorCustomerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.survivorCustomerID, fieldNumber: 1)
+    }
+    if !self.mergedCustomerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.mergedCustomerID, fieldNumber: 2)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_MergeCustomersRequest, rhs: Crm_Segmentation_V1_MergeCustomersRequest) -> Bool {
+    if lhs.survivorCustomerID != rhs.survivorCustomerID {return false}
+    if lhs.mergedCustomerID != rhs.mergedCustomerID {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_MergeCustomersResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MergeCustomersResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}customer\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._customer) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._customer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_MergeCustomersResponse, rhs: Crm_Segmentation_V1_MergeCustomersResponse) -> Bool {
+    if lhs._customer != rhs._customer {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_PurchaseItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PurchaseItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}product_id\0\u{1}category\0\u{1}quantity\0\u{3}amount_minor\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.productID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.quantity) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountMinor) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.productID.isEmpty {
+      try visitor.visitSingularStringField(value: self.productID, fieldNumber: 1)
+    }
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 2)
+    }
+    if self.quantity != 0 {
+      try visitor.visitSingularInt32Field(value: self.quantity, fieldNumber: 3)
+    }
+    if self.amountMinor != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountMinor, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_PurchaseItem, rhs: Crm_Segmentation_V1_PurchaseItem) -> Bool {
+    if lhs.productID != rhs.productID {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs.quantity != rhs.quantity {return false}
+    if lhs.amountMinor != rhs.amountMinor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_Purchase: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Purchase"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}order_id\0\u{3}customer_id\0\u{1}amount\0\u{3}margin_minor\0\u{3}purchase_time\0\u{1}items\0\u{1}channel\0\u{3}refunded_minor\0\u{3}record_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._amount) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.marginMinor) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._purchaseTime) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.items) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.channel) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.refundedMinor) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._recordTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 1)
+    }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
+    }
+    try { if let v = self._amount {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.marginMinor != 0 {
+      try visitor.visitSingularInt64Field(value: self.marginMinor, fieldNumber: 4)
+    }
+    try { if let v = self._purchaseTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if !self.items.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.items, fieldNumber: 6)
+    }
+    if !self.channel.isEmpty {
+      try visitor.visitSingularStringField(value: self.channel, fieldNumber: 7)
+    }
+    if self.refundedMinor != 0 {
+      try visitor.visitSingularInt64Field(value: self.refundedMinor, fieldNumber: 8)
+    }
+    try { if let v = self._recordTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_Purchase, rhs: Crm_Segmentation_V1_Purchase) -> Bool {
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs._amount != rhs._amount {return false}
+    if lhs.marginMinor != rhs.marginMinor {return false}
+    if lhs._purchaseTime != rhs._purchaseTime {return false}
+    if lhs.items != rhs.items {return false}
+    if lhs.channel != rhs.channel {return false}
+    if lhs.refundedMinor != rhs.refundedMinor {return false}
+    if lhs._recordTime != rhs._recordTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_RecordPurchaseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordPurchaseRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}purchase\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._purchase) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._purchase {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_RecordPurchaseRequest, rhs: Crm_Segmentation_V1_RecordPurchaseRequest) -> Bool {
+    if lhs._purchase != rhs._purchase {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_RecordPurchaseResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordPurchaseResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}purchase\0\u{1}customer\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._purchase) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._customer) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._purchase {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._customer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_RecordPurchaseResponse, rhs: Crm_Segmentation_V1_RecordPurchaseResponse) -> Bool {
+    if lhs._purchase != rhs._purchase {return false}
+    if lhs._customer != rhs._customer {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_Refund: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Refund"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refund_id\0\u{3}order_id\0\u{1}amount\0\u{3}record_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._amount) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._recordTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 1)
+    }
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 2)
+    }
+    try { if let v = self._amount {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._recordTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_Refund, rhs: Crm_Segmentation_V1_Refund) -> Bool {
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs._amount != rhs._amount {return false}
+    if lhs._recordTime != rhs._recordTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_RecordRefundRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordRefundRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}refund\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._refund) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._refund {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_RecordRefundRequest, rhs: Crm_Segmentation_V1_RecordRefundRequest) -> Bool {
+    if lhs._refund != rhs._refund {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_RecordRefundResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordRefundResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}refund\0\u{1}purchase\0\u{1}customer\0")
+
+  fileprivate class _StorageClass {
+    var _refund: Crm_Segmentation_V1_Refund? = nil
+    var _purchase: Crm_Segmentation_V1_Purchase? = nil
+    var _customer: Crm_Segmentation_V1_Customer? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _refund = source._refund
+      _purchase = source._purchase
+      _customer = source._customer
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._refund) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._purchase) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._customer) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._refund {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._purchase {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._customer {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_RecordRefundResponse, rhs: Crm_Segmentation_V1_RecordRefundResponse) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._refund != rhs_storage._refund {return false}
+        if _storage._purchase != rhs_storage._purchase {return false}
+        if _storage._customer != rhs_storage._customer {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_CheckPurchaseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CheckPurchaseRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{3}product_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.productID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.productID.isEmpty {
+      try visitor.visitSingularStringField(value: self.productID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_CheckPurchaseRequest, rhs: Crm_Segmentation_V1_CheckPurchaseRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.productID != rhs.productID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_CheckPurchaseResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CheckPurchaseResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}purchased\0\u{3}order_id\0\u{3}purchase_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.purchased) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._purchaseTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.purchased != false {
+      try visitor.visitSingularBoolField(value: self.purchased, fieldNumber: 1)
+    }
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 2)
+    }
+    try { if let v = self._purchaseTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_CheckPurchaseResponse, rhs: Crm_Segmentation_V1_CheckPurchaseResponse) -> Bool {
+    if lhs.purchased != rhs.purchased {return false}
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs._purchaseTime != rhs._purchaseTime {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

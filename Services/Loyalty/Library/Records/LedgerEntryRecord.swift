@@ -19,4 +19,10 @@ struct LedgerEntryRecord: Codable, Hashable, FetchableRecord, PersistableRecord 
     case customerID = "customer_id"
     case createdAt = "created_at"
   }
+
+  enum Columns {
+    static let id = Column(CodingKeys.id)
+    static let customerID = Column(CodingKeys.customerID)
+    static let createdAt = Column(CodingKeys.createdAt)
+  }
 }

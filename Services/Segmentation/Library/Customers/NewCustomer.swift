@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 import ServiceKit
 
-/// A profile as a caller may set it, validated; the service-owned fields (id, times) are
-/// never taken from the caller.
+/// A profile as a caller may set it, validated; the service-owned fields (id, times, figures)
+/// are never taken from the caller.
 struct NewCustomer {
   var type: Crm_Segmentation_V1_CustomerType
   var displayName: String
@@ -15,30 +15,18 @@ struct NewCustomer {
   var timeZone: String
   var tags: [String]
 
-  static let maxTags = 50
-
   init(validating customer: Crm_Segmentation_V1_Customer) throws(ServiceError) {
-    try FieldValidation.requireKnown(customer.type, field: "customer.type")
-    try FieldValidation.requireText(customer.displayName, field: "customer.display_name", maxLength: 200)
-    try FieldValidation.email(customer.email, field: "customer.email")
-    try FieldValidation.e164Phone(customer.phone, field: "customer.phone")
-    try FieldValidation.limitText(customer.sourceChannel, field: "customer.source_channel", maxLength: 64)
-    try FieldValidation.limitText(customer.accountManager, field: "customer.account_manager", maxLength: 128)
-    try FieldValidation.timeZone(customer.timeZone, field: "customer.time_zone")
-    if customer.tags.count > Self.maxTags {
-      throw .invalidArgument(field: "customer.tags", reason: "at most \(Self.maxTags) tags")
-    }
-    for (index, tag) in customer.tags.enumerated() {
-      try FieldValidation.requireText(tag, field: "customer.tags[\(index)]", maxLength: 64)
-    }
-    type = customer.type
-    displayName = customer.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-    email = customer.email.lowercased()
-    phone = customer.phone
-    sourceChannel = customer.sourceChannel
-    accountManager = customer.accountManager
-    timeZone = customer.timeZone
-    tags = Array(Set(customer.tags.map { $0.trimmingCharacters(in: .whitespaces) })).sorted()
+    type = try CustomerFieldRules.type(customer.type, field: "customer.type")
+    displayName = try CustomerFieldRules.displayName(
+      customer.displayName, field: "customer.display_name")
+    email = try CustomerFieldRules.email(customer.email, field: "customer.email")
+    phone = try CustomerFieldRules.phone(customer.phone, field: "customer.phone")
+    sourceChannel = try CustomerFieldRules.sourceChannel(
+      customer.sourceChannel, field: "customer.source_channel")
+    accountManager = try CustomerFieldRules.accountManager(
+      customer.accountManager, field: "customer.account_manager")
+    timeZone = try CustomerFieldRules.timeZone(customer.timeZone, field: "customer.time_zone")
+    tags = try CustomerFieldRules.tags(customer.tags, field: "customer.tags")
   }
 
   func insert(_ db: Database, id: String, now: Date) throws -> CustomerRecord {

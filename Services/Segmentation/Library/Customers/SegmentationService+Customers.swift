@@ -6,6 +6,7 @@ import ServiceKit
 import SwiftProtobuf
 
 extension SegmentationService: Crm_Segmentation_V1_SegmentationService.SimpleServiceProtocol {
+  /// `CreateCustomer`: a new profile; safe to repeat under an idempotency key.
   public func createCustomer(
     request: Crm_Segmentation_V1_CreateCustomerRequest,
     context: ServerContext
@@ -24,24 +25,20 @@ extension SegmentationService: Crm_Segmentation_V1_SegmentationService.SimpleSer
     return try result.get()
   }
 
+  /// `GetCustomer`: one profile with its current figures; a merged id gives the survivor.
   public func getCustomer(
     request: Crm_Segmentation_V1_GetCustomerRequest,
     context: ServerContext
   ) async throws -> Crm_Segmentation_V1_GetCustomerResponse {
     try FieldValidation.requireID(request.customerID, field: "customer_id")
-    let found = try await store.database.read { db -> (CustomerRecord, [String])? in
-      guard let record = try CustomerRecord.fetchOne(db, key: request.customerID) else { return nil }
-      let tags = try String.fetchAll(
-        db,
-        CustomerTagRecord.select(CustomerTagRecord.Columns.tag)
-          .filter(CustomerTagRecord.Columns.customerID == record.id)
-          .order(CustomerTagRecord.Columns.tag))
-      return (record, tags)
+    let now = clock.now()
+    return try await store.database.read { db in
+      let (record, mergedFrom) = try CustomerLookup.live(db, id: request.customerID)
+      return try .with {
+        $0.customer = try CustomerProfile.message(db, record: record, now: now)
+        if let mergedFrom { $0.mergedCustomerID = mergedFrom }
+      }
     }
-    guard let (record, tags) = found else {
-      throw ServiceError.notFound("customer \(request.customerID)")
-    }
-    return .with { $0.customer = record.message(tags: tags) }
   }
 }
 

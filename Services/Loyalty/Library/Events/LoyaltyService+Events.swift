@@ -1,0 +1,62 @@
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+
+/// Loyalty's side of the suite's flows: purchases recorded by segmentation earn points, and
+/// refunds (segmentation) and approved refund claims (trust) take them back.
+///
+/// Each event is applied inside the sink's transaction, at most once per event id; the order
+/// id links an earn to its later reversals exactly as the public RPCs do.
+extension LoyaltyService: EventApplier {
+  /// Points per currency unit earned on a purchase (earning rules as data come later).
+  static let pointsPerCurrencyUnit: Int64 = 1
+
+  public func apply(_ event: Crm_Events_V1_Event, in db: Database, now: Date) throws {
+    switch event.payload {
+    case .purchaseRecorded(let purchase):
+      // Minor units: 100 per currency unit for the currencies the suite serves today.
+      let points = purchase.amount.amountMinor / 100 * Self.pointsPerCurrencyUnit
+      guard points > 0 else { return }
+      _ = try earn(
+        db,
+        request: .with {
+          $0.customerID = event.customerID
+          $0.points = min(points, Self.maxPointsPerEarn)
+          $0.reason = "order \(purchase.orderID)"
+          $0.orderID = purchase.orderID
+        },
+        now: now)
+    case .purchaseRefunded(let refund):
+      try reverseOrder(
+        db, customerID: event.customerID, orderID: refund.orderID, refundID: refund.refundID,
+        refundAmount: refund.refundAmount, orderAmount: refund.orderAmount, now: now)
+    case .refundClaimApproved(let claim):
+      try reverseOrder(
+        db, customerID: event.customerID, orderID: claim.orderID, refundID: "claim-\(claim.claimID)",
+        refundAmount: claim.refundAmount, orderAmount: claim.orderAmount, now: now)
+    default:
+      // Events loyalty does not act on are acknowledged and ignored.
+      return
+    }
+  }
+
+  private func reverseOrder(
+    _ db: Database, customerID: String, orderID: String, refundID: String,
+    refundAmount: Crm_Common_V1_Money, orderAmount: Crm_Common_V1_Money, now: Date
+  ) throws {
+    // An order that earned nothing here (or an account that never existed) has nothing to
+    // take back: that is not an error for the sender to retry.
+    guard try AccountRecord.exists(db, key: customerID) else { return }
+    _ = try reverse(
+      db,
+      request: .with {
+        $0.customerID = customerID
+        $0.orderID = orderID
+        $0.refundID = refundID
+        $0.refundAmount = refundAmount
+        $0.orderAmount = orderAmount
+      },
+      now: now)
+  }
+}

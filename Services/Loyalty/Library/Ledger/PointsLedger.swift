@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The steps every points operation is made of, run inside the caller's write transaction so
+/// that the ledger, the lots and the account change together or not at all.
+///
+/// Two invariants hold after each step: an account's balance is the sum of its ledger entries
+/// and the sum of its lots' remaining points.
+enum PointsLedger {
+  /// The customer's account, or NOT_FOUND.
+  static func account(_ db: Database, customerID: String) throws -> AccountRecord {
+    guard let account = try AccountRecord.fetchOne(db, key: customerID) else {
+      throw ServiceError.notFound("loyalty account of customer \(customerID)")
+    }
+    return account
+  }
+
+  /// Appends one entry; the store's triggers keep it from ever changing afterwards.
+  static func append(
+    _ db: Database, customerID: String, kind: String, points: Int64, reason: String, at date: Date
+  ) throws -> LedgerEntryRecord {
+    let entry = LedgerEntryRecord(
+      id: UUID().uuidString.lowercased(), customerID: customerID, kind: kind, points: points,
+      reason: reason, createdAt: date)
+    try entry.insert(db)
+    return entry
+  }
+
+  /// Expires the customer's lots that are due at `now`, so that a redeem or a reversal never
+  /// uses points whose time has passed even when no expiry run has happened yet.
+  static func expireDueLots(_ db: Database, account: inout AccountRecord, now: Date) throws {
+    let due =
+      try PointsLotRecord
+      .filter(PointsLotRecord.Columns.customerID == account.customerID)
+      .filter(PointsLotRecord.Columns.remaining > 0 && PointsLotRecord.Columns.expiresAt <= now)
+      .order(PointsLotRecord.Columns.expiresAt, PointsLotRecord.Columns.id)
+      .fetchAll(db)
+    for var lot in due {
+      try expire(db, lot: &lot, account: &account)
+    }
+  }
+
+  /// Expires what is left of `lot`: one `expire` entry dated at the lot's expiry time, the
+  /// moment the points stopped being the customer's, whenever the expiry was written.
+  static func expire(_ db: Database, lot: inout PointsLotRecord, account: inout AccountRecord)
+    throws
+  {
+    let points = lot.remaining
+    guard points > 0 else { return }
+    _ = try append(
+      db, customerID: lot.customerID, kind: "expire", points: -points,
+      reason: "expiry of lot \(lot.id ?? 0)", at: lot.expiresAt)
+    lot.remaining = 0
+    lot.expired += points
+    try lot.update(db)
+    account.balance -= points
+  }
+
+  /// The customer's lots that still hold points, the ones expiring first first.
+  static func openLots(_ db: Database, customerID: String) throws -> [PointsLotRecord] {
+    try PointsLotRecord
+      .filter(
+        PointsLotRecord.Columns.customerID == customerID && PointsLotRecord.Columns.remaining > 0
+      )
+      .order(PointsLotRecord.Columns.expiresAt, PointsLotRecord.Columns.id)
+      .fetchAll(db)
+  }
+
+  /// Takes `points` out of `lots` in their order, moving them to the counter `into`; returns
+  /// how many were taken (less than `points` only when the lots hold less).
+  static func take(
+    _ db: Database, points: Int64, from lots: [PointsLotRecord],
+    into counter: WritableKeyPath<PointsLotRecord, Int64>
+  ) throws -> Int64 {
+    var left = points
+    for var lot in lots where left > 0 {
+      let taken = min(lot.remaining, left)
+      guard taken > 0 else { continue }
+      lot.remaining -= taken
+      lot[keyPath: counter] += taken
+      try lot.update(db)
+      left -= taken
+    }
+    return points - left
+  }
+}

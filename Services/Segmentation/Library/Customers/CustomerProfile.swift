@@ -1,0 +1,97 @@
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+import SwiftProtobuf
+
+/// Builds the profile message: the row, its tags, identities and merged ids, and the figures
+/// over time windows that move with the clock rather than with writes.
+enum CustomerProfile {
+  /// The days that make "annual" spend.
+  static let annualDays = 365
+  /// The calendar months that make "recent" purchases.
+  static let recentMonths = 3
+
+  static func message(_ db: Database, record: CustomerRecord, now: Date) throws
+    -> Crm_Segmentation_V1_Customer
+  {
+    let tags = try String.fetchAll(
+      db,
+      CustomerTagRecord.select(CustomerTagRecord.Columns.tag)
+        .filter(CustomerTagRecord.Columns.customerID == record.id)
+        .order(CustomerTagRecord.Columns.tag))
+    let identities =
+      try CustomerIdentityRecord
+      .filter(CustomerIdentityRecord.Columns.customerID == record.id)
+      .order(CustomerIdentityRecord.Columns.channel, CustomerIdentityRecord.Columns.externalID)
+      .fetchAll(db)
+    let mergedIDs = try String.fetchAll(
+      db,
+      CustomerRecord.select(CustomerRecord.Columns.id)
+        .filter(CustomerRecord.Columns.mergedInto == record.id)
+        .order(CustomerRecord.Columns.id))
+    let windows = try windowFigures(db, customerID: record.id, now: now)
+
+    var message = record.message(tags: tags)
+    message.identities = identities.map(\.message)
+    message.mergedCustomerIds = mergedIDs
+    if !record.currency.isEmpty {
+      message.totalSpend = .with {
+        $0.amountMinor = record.totalSpendMinor
+        $0.currency = record.currency
+      }
+      message.totalMargin = .with {
+        $0.amountMinor = record.totalMarginMinor
+        $0.currency = record.currency
+      }
+      message.annualSpend = .with {
+        $0.amountMinor = windows.annualSpend
+        $0.currency = record.currency
+      }
+    }
+    message.purchasesLast3Months = Int32(clamping: windows.recentPurchases)
+    message.purchaseCount = record.purchaseCount
+    if let first = record.firstPurchaseAt { message.firstPurchaseTime = .init(storeDate: first) }
+    if let last = record.lastPurchaseAt { message.lastPurchaseTime = .init(storeDate: last) }
+    message.preferredCategories = CategoryRanking.decode(record.preferredCategories)
+    return message
+  }
+
+  /// Annual spend and recent purchases: one range of the covering index
+  /// `purchase_by_customer_time` each, bounded by the window rather than the history.
+  static func windowFigures(_ db: Database, customerID: String, now: Date) throws
+    -> (annualSpend: Int64, recentPurchases: Int64)
+  {
+    let yearAgo = now.addingTimeInterval(-Double(annualDays) * 86_400)
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    let recentStart = calendar.date(byAdding: .month, value: -recentMonths, to: now) ?? now
+    let annual =
+      try Int64.fetchOne(
+        db,
+        sql: """
+          SELECT COALESCE(SUM(amount_minor - refunded_minor), 0) FROM purchase
+          WHERE customer_id = ? AND purchased_at > ?
+          """,
+        arguments: [customerID, yearAgo]) ?? 0
+    let recent =
+      try Int64.fetchOne(
+        db,
+        sql: """
+          SELECT COUNT(*) FROM purchase
+          WHERE customer_id = ? AND purchased_at > ? AND (refunded_minor < amount_minor OR amount_minor = 0)
+          """,
+        arguments: [customerID, recentStart]) ?? 0
+    return (annual, recent)
+  }
+}
+
+extension CustomerIdentityRecord {
+  var message: Crm_Segmentation_V1_ChannelIdentity {
+    .with {
+      $0.channel = Crm_Segmentation_V1_IdentityChannel(rawValue: channel) ?? .unspecified
+      $0.externalID = externalID
+      $0.linkTime = Google_Protobuf_Timestamp(storeDate: linkedAt)
+    }
+  }
+}
