@@ -34,6 +34,23 @@ struct StoreTests {
     try pool.close()
   }
 
+  @Test("a store migrated by a newer version is refused, naming the unknown migration")
+  func newerStoreRefused() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("x.sqlite").path
+    var newer = Self.migrator
+    newer.registerMigration("from-the-future-v9") { db in try db.execute(sql: "CREATE TABLE future (id INTEGER)") }
+    try StoreOpener.openPool(path: path, migrator: newer).close()
+    #expect {
+      try StoreOpener.openPool(path: path, migrator: Self.migrator)
+    } throws: { error in
+      (error as? StoreVersionError)?.unknownMigrations == ["from-the-future-v9"]
+    }
+    // The version that wrote it still opens it.
+    try StoreOpener.openPool(path: path, migrator: newer).close()
+  }
+
   /// Increments the counter under an idempotency key; fails with FAILED_PRECONDITION past 2.
   func increment(_ db: any DatabaseWriter, key: String, by amount: Int) throws -> Result<Grpc_Health_V1_HealthCheckRequest, ServiceError> {
     let request = Grpc_Health_V1_HealthCheckRequest.with { $0.service = "\(amount)" }

@@ -98,6 +98,7 @@ public enum ServiceMain {
   }
 
   private static func describe(_ error: any Error) -> String {
+    if let error = error as? StoreVersionError { return error.description }
     if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
     if let error = error as? CocoaError, let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError {
       return underlying.localizedDescription

@@ -18,6 +18,15 @@ public enum StoreOpener {
     try pool.writeWithoutTransaction { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
     }
+    // A store a newer version has migrated further is not ours to write: refusing to start
+    // is what makes a rollback safe (restore the backup taken before the upgrade).
+    if try pool.read(migrator.hasBeenSuperseded) {
+      let unknown = try pool.read { db in
+        try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+      }
+      try pool.close()
+      throw StoreVersionError(unknownMigrations: unknown)
+    }
     try migrator.migrate(pool)
     return pool
   }
@@ -35,5 +44,15 @@ public enum StoreOpener {
     configuration.busyMode = .timeout(5)
     configuration.journalMode = .wal
     return configuration
+  }
+}
+
+/// The store was migrated by a newer version of the service than this one.
+public struct StoreVersionError: Error, CustomStringConvertible {
+  /// The migrations the store has that this version does not know.
+  public var unknownMigrations: [String]
+  /// One line for the start-up error.
+  public var description: String {
+    "the store was written by a newer version (unknown migrations: \(unknownMigrations.joined(separator: ", "))); run that version or restore a backup"
   }
 }
