@@ -98,6 +98,29 @@ struct StoreTests {
     #expect(try counter(db) == 0)
   }
 
+  @Test("an INVALID_ARGUMENT from the body is returned but not recorded under the key")
+  func invalidArgumentNotRecorded() throws {
+    let db = try StoreOpener.inMemory(migrator: Self.migrator)
+    let request = Grpc_Health_V1_HealthCheckRequest.with { $0.service = "x" }
+    let result: Result<Grpc_Health_V1_HealthCheckRequest, ServiceError> = try db.write { db in
+      try IdempotencyLedger.run(db, scope: "X", key: "k", request: request, now: Date()) { db in
+        try db.execute(sql: "UPDATE counter SET value = 5")
+        throw ServiceError.invalidArgument(field: "category", reason: "unknown")
+      }
+    }
+    #expect(result == .failure(.invalidArgument(field: "category", reason: "unknown")))
+    #expect(try counter(db) == 0)
+    #expect(try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM idempotency_record") } == 0)
+  }
+
+  @Test("a required key that is missing is INVALID_ARGUMENT saying why")
+  func requiredKey() throws {
+    #expect(try IdempotencyLedger.requiredKey("k-1", field: "idempotency_key.key", action: "an earn") == "k-1")
+    #expect(throws: ServiceError.invalidArgument(field: "idempotency_key.key", reason: "is required: an earn is never applied twice")) {
+      try IdempotencyLedger.requiredKey("", field: "idempotency_key.key", action: "an earn")
+    }
+  }
+
   @Test("without a key a failure still leaves nothing half-written")
   func atomicWithoutKey() throws {
     let db = try StoreOpener.inMemory(migrator: Self.migrator)

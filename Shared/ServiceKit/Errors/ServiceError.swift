@@ -22,6 +22,15 @@ public enum ServiceError: Error, Hashable, Sendable {
   /// A bug or a broken invariant; the message is safe to show, the details are in the log.
   case internalError(String)
 
+  /// Whether the failure came from the state of the store rather than from the request or
+  /// the moment: what an idempotency key replays.
+  public var dependsOnState: Bool {
+    switch self {
+    case .notFound, .alreadyExists, .failedPrecondition, .resourceExhausted: true
+    case .invalidArgument, .unavailable, .internalError: false
+    }
+  }
+
   /// Whether a retry with the same request could succeed (the state-dependent failures are
   /// not transient: they replay as the same failure under an idempotency key).
   public var isTransient: Bool {

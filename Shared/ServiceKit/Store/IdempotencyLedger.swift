@@ -8,8 +8,9 @@ import SwiftProtobuf
 ///
 /// - The same key with the same request replays the stored response.
 /// - The same key with another request is ALREADY_EXISTS and writes nothing.
-/// - A failure that depended on state (NOT_FOUND, FAILED_PRECONDITION...) is stored and
-///   replayed as the same failure; transient failures (store busy) are not stored.
+/// - A failure that depended on state (NOT_FOUND, FAILED_PRECONDITION, ALREADY_EXISTS,
+///   RESOURCE_EXHAUSTED) is stored and replayed as the same failure; INVALID_ARGUMENT and
+///   transient failures (store busy) are not stored.
 public enum IdempotencyLedger {
   /// Adds the ledger's table to a service's migrations; call once, in migration order.
   public static func registerMigration(_ migrator: inout DatabaseMigrator) {
@@ -31,6 +32,14 @@ public enum IdempotencyLedger {
     if key.isEmpty { return nil }
     guard key.count <= 128, key.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
       throw .invalidArgument(field: field, reason: "must be 1 to 128 printable ASCII characters")
+    }
+    return key
+  }
+
+  /// Validates a key the RPC cannot do without (writes that must never apply twice).
+  public static func requiredKey(_ key: String, field: String, action: String) throws(ServiceError) -> String {
+    guard let key = try validatedKey(key, field: field) else {
+      throw .invalidArgument(field: field, reason: "is required: \(action) is never applied twice")
     }
     return key
   }
@@ -71,10 +80,14 @@ public enum IdempotencyLedger {
       try db.execute(
         sql: "INSERT INTO idempotency_record (scope, key, request, response, created_at) VALUES (?, ?, ?, ?, ?)",
         arguments: [scope, key, requestBytes, bytes, now])
-    case .failure(let error):
+    case .failure(let error) where error.dependsOnState:
       try db.execute(
         sql: "INSERT INTO idempotency_record (scope, key, request, error, created_at) VALUES (?, ?, ?, ?, ?)",
         arguments: [scope, key, requestBytes, try StoredFailure.encode(error), now])
+    case .failure:
+      // A malformed request is not recorded: the same bytes fail the same way anyway, and a
+      // check that looked at the store (an unknown category) may pass once the store changes.
+      break
     }
     return outcome
   }

@@ -14,13 +14,8 @@ extension LoyaltyService: Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
     request: Crm_Loyalty_V1_EarnPointsRequest,
     context: ServerContext
   ) async throws -> Crm_Loyalty_V1_EarnPointsResponse {
-    guard
-      let key = try IdempotencyLedger.validatedKey(
-        request.idempotencyKey.key, field: "idempotency_key.key")
-    else {
-      throw ServiceError.invalidArgument(
-        field: "idempotency_key.key", reason: "is required: an earn is never applied twice")
-    }
+    let key = try IdempotencyLedger.requiredKey(
+      request.idempotencyKey.key, field: "idempotency_key.key", action: "an earn")
     try FieldValidation.requireID(request.customerID, field: "customer_id")
     try FieldValidation.require(request.points, in: 1...Self.maxPointsPerEarn, field: "points")
     try FieldValidation.limitText(request.reason, field: "reason", maxLength: 200)

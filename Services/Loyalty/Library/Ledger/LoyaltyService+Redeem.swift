@@ -14,13 +14,8 @@ extension LoyaltyService {
     request: Crm_Loyalty_V1_RedeemPointsRequest,
     context: ServerContext
   ) async throws -> Crm_Loyalty_V1_RedeemPointsResponse {
-    guard
-      let key = try IdempotencyLedger.validatedKey(
-        request.idempotencyKey.key, field: "idempotency_key.key")
-    else {
-      throw ServiceError.invalidArgument(
-        field: "idempotency_key.key", reason: "is required: a redeem is never applied twice")
-    }
+    let key = try IdempotencyLedger.requiredKey(
+      request.idempotencyKey.key, field: "idempotency_key.key", action: "a redeem")
     try FieldValidation.requireID(request.customerID, field: "customer_id")
     try FieldValidation.require(request.points, in: 1...Self.maxPointsPerEarn, field: "points")
     try FieldValidation.limitText(request.reason, field: "reason", maxLength: 200)

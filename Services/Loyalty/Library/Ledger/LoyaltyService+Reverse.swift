@@ -10,13 +10,8 @@ extension LoyaltyService {
     request: Crm_Loyalty_V1_ReversePointsRequest,
     context: ServerContext
   ) async throws -> Crm_Loyalty_V1_ReversePointsResponse {
-    guard
-      let key = try IdempotencyLedger.validatedKey(
-        request.idempotencyKey.key, field: "idempotency_key.key")
-    else {
-      throw ServiceError.invalidArgument(
-        field: "idempotency_key.key", reason: "is required: a reversal is never applied twice")
-    }
+    let key = try IdempotencyLedger.requiredKey(
+      request.idempotencyKey.key, field: "idempotency_key.key", action: "a reversal")
     try FieldValidation.requireID(request.customerID, field: "customer_id")
     try FieldValidation.requireID(request.orderID, field: "order_id")
     try FieldValidation.requireID(request.refundID, field: "refund_id")
