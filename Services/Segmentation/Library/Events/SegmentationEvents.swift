@@ -14,8 +14,11 @@ enum SegmentationEvents {
   /// joins when interaction has its sink).
   static let purchaseConsumers: [SuiteService] = [.loyalty]
 
-  /// Every service segmentation sends events to, for the relay and the status RPC.
-  static let destinations: [SuiteService] = [.loyalty]
+  /// Every service segmentation sends events to, for the relay and the status RPC: derived
+  /// from the per-kind consumers so the two can never disagree.
+  static var destinations: [SuiteService] {
+    SuiteService.allCases.filter { purchaseConsumers.contains($0) }
+  }
 
   static func purchaseRecorded(
     _ db: Database, record: PurchaseRecord, items: [Crm_Segmentation_V1_PurchaseItem], firstPurchase: Bool, now: Date
