@@ -150,6 +150,19 @@ public enum Crm_Segmentation_V1_SegmentationService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetPurchase" metadata.
+        public enum GetPurchase: Sendable {
+            /// Request type for "GetPurchase".
+            public typealias Input = Crm_Segmentation_V1_GetPurchaseRequest
+            /// Response type for "GetPurchase".
+            public typealias Output = Crm_Segmentation_V1_GetPurchaseResponse
+            /// Descriptor for "GetPurchase".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "GetPurchase",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.segmentation.v1.SegmentationService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateCustomer.descriptor,
@@ -161,7 +174,8 @@ public enum Crm_Segmentation_V1_SegmentationService: Sendable {
             MergeCustomers.descriptor,
             RecordPurchase.descriptor,
             RecordRefund.descriptor,
-            CheckPurchase.descriptor
+            CheckPurchase.descriptor,
+            GetPurchase.descriptor
         ]
     }
 }
@@ -403,6 +417,26 @@ extension Crm_Segmentation_V1_SegmentationService {
             request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_CheckPurchaseRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse>
+
+        /// Handle the "GetPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one recorded purchase by its order id, with what was refunded of it; the trust
+        /// > service reads the purchase date of an order a guarantee claim is filed for.
+        /// > Errors: INVALID_ARGUMENT (empty order_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_GetPurchaseRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_GetPurchaseResponse` messages.
+        func getPurchase(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetPurchaseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetPurchaseResponse>
     }
 
     /// Service protocol for the "crm.segmentation.v1.SegmentationService" service.
@@ -628,6 +662,26 @@ extension Crm_Segmentation_V1_SegmentationService {
             request: GRPCCore.ServerRequest<Crm_Segmentation_V1_CheckPurchaseRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse>
+
+        /// Handle the "GetPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one recorded purchase by its order id, with what was refunded of it; the trust
+        /// > service reads the purchase date of an order a guarantee claim is filed for.
+        /// > Errors: INVALID_ARGUMENT (empty order_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetPurchaseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_GetPurchaseResponse` message.
+        func getPurchase(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetPurchaseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetPurchaseResponse>
     }
 
     /// Simple service protocol for the "crm.segmentation.v1.SegmentationService" service.
@@ -851,6 +905,26 @@ extension Crm_Segmentation_V1_SegmentationService {
             request: Crm_Segmentation_V1_CheckPurchaseRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Segmentation_V1_CheckPurchaseResponse
+
+        /// Handle the "GetPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one recorded purchase by its order id, with what was refunded of it; the trust
+        /// > service reads the purchase date of an order a guarantee claim is filed for.
+        /// > Errors: INVALID_ARGUMENT (empty order_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_GetPurchaseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_GetPurchaseResponse` to respond with.
+        func getPurchase(
+            request: Crm_Segmentation_V1_GetPurchaseRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_GetPurchaseResponse
     }
 }
 
@@ -968,6 +1042,17 @@ extension Crm_Segmentation_V1_SegmentationService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.GetPurchase.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetPurchaseRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetPurchaseResponse>(),
+            handler: { request, context in
+                try await self.getPurchase(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1078,6 +1163,17 @@ extension Crm_Segmentation_V1_SegmentationService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse> {
         let response = try await self.checkPurchase(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getPurchase(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetPurchaseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetPurchaseResponse> {
+        let response = try await self.getPurchase(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1211,6 +1307,19 @@ extension Crm_Segmentation_V1_SegmentationService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse> {
         return GRPCCore.ServerResponse<Crm_Segmentation_V1_CheckPurchaseResponse>(
             message: try await self.checkPurchase(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getPurchase(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetPurchaseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetPurchaseResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_GetPurchaseResponse>(
+            message: try await self.getPurchase(
                 request: request.message,
                 context: context
             ),
@@ -1492,6 +1601,31 @@ extension Crm_Segmentation_V1_SegmentationService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_CheckPurchaseResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CheckPurchaseResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one recorded purchase by its order id, with what was refunded of it; the trust
+        /// > service reads the purchase date of an order a guarantee claim is filed for.
+        /// > Errors: INVALID_ARGUMENT (empty order_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetPurchaseRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_GetPurchaseRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_GetPurchaseResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getPurchase<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetPurchaseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_GetPurchaseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_GetPurchaseResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetPurchaseResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1886,6 +2020,42 @@ extension Crm_Segmentation_V1_SegmentationService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetPurchase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one recorded purchase by its order id, with what was refunded of it; the trust
+        /// > service reads the purchase date of an order a guarantee claim is filed for.
+        /// > Errors: INVALID_ARGUMENT (empty order_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetPurchaseRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_GetPurchaseRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_GetPurchaseResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getPurchase<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetPurchaseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_GetPurchaseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_GetPurchaseResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetPurchaseResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.GetPurchase.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2207,6 +2377,37 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_CheckPurchaseRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_CheckPurchaseResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetPurchase" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns one recorded purchase by its order id, with what was refunded of it; the trust
+    /// > service reads the purchase date of an order a guarantee claim is filed for.
+    /// > Errors: INVALID_ARGUMENT (empty order_id), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_GetPurchaseRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getPurchase<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetPurchaseRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetPurchaseResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getPurchase(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetPurchaseRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetPurchaseResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2570,6 +2771,41 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
             metadata: metadata
         )
         return try await self.checkPurchase(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetPurchase" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns one recorded purchase by its order id, with what was refunded of it; the trust
+    /// > service reads the purchase date of an order a guarantee claim is filed for.
+    /// > Errors: INVALID_ARGUMENT (empty order_id), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getPurchase<Result>(
+        _ message: Crm_Segmentation_V1_GetPurchaseRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetPurchaseResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_GetPurchaseRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getPurchase(
             request: request,
             options: options,
             onResponse: handleResponse

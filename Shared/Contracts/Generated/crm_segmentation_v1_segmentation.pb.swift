@@ -275,6 +275,30 @@ public nonisolated struct Crm_Segmentation_V1_Customer: @unchecked Sendable {
     set {_uniqueStorage()._mergedCustomerIds = newValue}
   }
 
+  /// Output only: the tier the operator's tier rules give the profile (e.g. "high_value_active");
+  /// other services read it (interaction's care plan, feedback's SLA policy, loyalty's offers).
+  public var tier: String {
+    get {_storage._tier}
+    set {_uniqueStorage()._tier = newValue}
+  }
+
+  /// Output only: new, active, dormant or churned.
+  public var lifecycleStage: String {
+    get {_storage._lifecycleStage}
+    set {_uniqueStorage()._lifecycleStage = newValue}
+  }
+
+  /// Output only: the latest activity reported by any service (purchase, interaction, ticket,
+  /// review); unset before the first.
+  public var lastActivityTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._lastActivityTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._lastActivityTime = newValue}
+  }
+  /// Returns true if `lastActivityTime` has been explicitly set.
+  public var hasLastActivityTime: Bool {_storage._lastActivityTime != nil}
+  /// Clears the value of `lastActivityTime`. Subsequent reads from it will return its default value.
+  public mutating func clearLastActivityTime() {_uniqueStorage()._lastActivityTime = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -977,6 +1001,39 @@ public nonisolated struct Crm_Segmentation_V1_CheckPurchaseResponse: Sendable {
   fileprivate var _purchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
+public nonisolated struct Crm_Segmentation_V1_GetPurchaseRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var orderID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Segmentation_V1_GetPurchaseResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var purchase: Crm_Segmentation_V1_Purchase {
+    get {_purchase ?? Crm_Segmentation_V1_Purchase()}
+    set {_purchase = newValue}
+  }
+  /// Returns true if `purchase` has been explicitly set.
+  public var hasPurchase: Bool {self._purchase != nil}
+  /// Clears the value of `purchase`. Subsequent reads from it will return its default value.
+  public mutating func clearPurchase() {self._purchase = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _purchase: Crm_Segmentation_V1_Purchase? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "crm.segmentation.v1"
@@ -991,7 +1048,7 @@ nonisolated extension Crm_Segmentation_V1_IdentityChannel: SwiftProtobuf._ProtoN
 
 nonisolated extension Crm_Segmentation_V1_Customer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Customer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}type\0\u{3}display_name\0\u{1}email\0\u{1}phone\0\u{3}source_channel\0\u{3}account_manager\0\u{3}time_zone\0\u{1}tags\0\u{3}create_time\0\u{3}update_time\0\u{3}total_spend\0\u{3}annual_spend\0\u{3}total_margin\0\u{3}purchases_last_3_months\0\u{3}first_purchase_time\0\u{3}last_purchase_time\0\u{3}preferred_categories\0\u{3}purchase_count\0\u{1}identities\0\u{3}merged_customer_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}type\0\u{3}display_name\0\u{1}email\0\u{1}phone\0\u{3}source_channel\0\u{3}account_manager\0\u{3}time_zone\0\u{1}tags\0\u{3}create_time\0\u{3}update_time\0\u{3}total_spend\0\u{3}annual_spend\0\u{3}total_margin\0\u{3}purchases_last_3_months\0\u{3}first_purchase_time\0\u{3}last_purchase_time\0\u{3}preferred_categories\0\u{3}purchase_count\0\u{1}identities\0\u{3}merged_customer_ids\0\u{1}tier\0\u{3}lifecycle_stage\0\u{3}last_activity_time\0")
 
   fileprivate class _StorageClass {
     var _customerID: String = String()
@@ -1015,6 +1072,9 @@ nonisolated extension Crm_Segmentation_V1_Customer: SwiftProtobuf.Message, Swift
     var _purchaseCount: Int64 = 0
     var _identities: [Crm_Segmentation_V1_ChannelIdentity] = []
     var _mergedCustomerIds: [String] = []
+    var _tier: String = String()
+    var _lifecycleStage: String = String()
+    var _lastActivityTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1046,6 +1106,9 @@ nonisolated extension Crm_Segmentation_V1_Customer: SwiftProtobuf.Message, Swift
       _purchaseCount = source._purchaseCount
       _identities = source._identities
       _mergedCustomerIds = source._mergedCustomerIds
+      _tier = source._tier
+      _lifecycleStage = source._lifecycleStage
+      _lastActivityTime = source._lastActivityTime
     }
   }
 
@@ -1085,6 +1148,9 @@ nonisolated extension Crm_Segmentation_V1_Customer: SwiftProtobuf.Message, Swift
         case 19: try { try decoder.decodeSingularInt64Field(value: &_storage._purchaseCount) }()
         case 20: try { try decoder.decodeRepeatedMessageField(value: &_storage._identities) }()
         case 21: try { try decoder.decodeRepeatedStringField(value: &_storage._mergedCustomerIds) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._tier) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._lifecycleStage) }()
+        case 24: try { try decoder.decodeSingularMessageField(value: &_storage._lastActivityTime) }()
         default: break
         }
       }
@@ -1160,6 +1226,15 @@ nonisolated extension Crm_Segmentation_V1_Customer: SwiftProtobuf.Message, Swift
       if !_storage._mergedCustomerIds.isEmpty {
         try visitor.visitRepeatedStringField(value: _storage._mergedCustomerIds, fieldNumber: 21)
       }
+      if !_storage._tier.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._tier, fieldNumber: 22)
+      }
+      if !_storage._lifecycleStage.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._lifecycleStage, fieldNumber: 23)
+      }
+      try { if let v = _storage._lastActivityTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1190,6 +1265,9 @@ nonisolated extension Crm_Segmentation_V1_Customer: SwiftProtobuf.Message, Swift
         if _storage._purchaseCount != rhs_storage._purchaseCount {return false}
         if _storage._identities != rhs_storage._identities {return false}
         if _storage._mergedCustomerIds != rhs_storage._mergedCustomerIds {return false}
+        if _storage._tier != rhs_storage._tier {return false}
+        if _storage._lifecycleStage != rhs_storage._lifecycleStage {return false}
+        if _storage._lastActivityTime != rhs_storage._lastActivityTime {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2252,6 +2330,70 @@ nonisolated extension Crm_Segmentation_V1_CheckPurchaseResponse: SwiftProtobuf.M
     if lhs.purchased != rhs.purchased {return false}
     if lhs.orderID != rhs.orderID {return false}
     if lhs._purchaseTime != rhs._purchaseTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_GetPurchaseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPurchaseRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}order_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_GetPurchaseRequest, rhs: Crm_Segmentation_V1_GetPurchaseRequest) -> Bool {
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Segmentation_V1_GetPurchaseResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPurchaseResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}purchase\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._purchase) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._purchase {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Segmentation_V1_GetPurchaseResponse, rhs: Crm_Segmentation_V1_GetPurchaseResponse) -> Bool {
+    if lhs._purchase != rhs._purchase {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
