@@ -3,7 +3,7 @@
 
 ## run: build and start the five services on loopback (stores under ./data); Ctrl-C stops them
 run: bootstrap build
-	./scripts/run-suite.sh
+	"$$(swift build --show-bin-path)/crm" up
 
 ## test: everything CI runs: codegen check, Swift tests (unit + real executables), Python interop,
 ## deploy manifests (rendered and schema-checked) and one release build run as the image runs it

@@ -78,7 +78,23 @@ var targets: [Target] = [
   ),
 ]
 
+// `crm`: the suite launcher (`crm up`), a caller for every RPC, and `crm health`.
+targets.append(
+  .executableTarget(
+    name: "CRMCommand",
+    dependencies: grpc + [
+      "Contracts", "ServiceKit",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+    ],
+    path: "Tools/CRMCommand",
+    swiftSettings: swiftSettings
+  )
+)
+
 var products: [Product] = [
+  /// `crm`: run, call and inspect the suite.
+  .executable(name: "crm", targets: ["CRMCommand"]),
   /// Messages and typed clients for every service: what an internal Swift caller depends on.
   .library(name: "CRMContracts", targets: ["Contracts"]),
   .library(name: "ServiceKit", targets: ["ServiceKit"]),

@@ -11,11 +11,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 committed="$root/Shared/Contracts/Generated"
-out="$committed"
-if [ "${1:-}" = "--check" ]; then
-  out="$(mktemp -d)/Generated"
-  trap 'rm -rf "$(dirname "$out")"' EXIT
-fi
+# Always generate into a scratch directory first: the committed directory is only ever updated
+# file by file at the end, so a build running meanwhile never sees it empty.
+out="$(mktemp -d)/Generated"
+trap 'rm -rf "$(dirname "$out")"' EXIT
 
 command -v protoc >/dev/null || { echo "error: protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
 
@@ -58,8 +57,9 @@ mkdir -p "$out"
   echo "}"
 } > "$out/ContractDescriptors.swift"
 rm "$out/.descriptors.pb"
+python3 "$root/proto/rpc_catalog.py" > "$out/RPCCatalog+Methods.swift"
 
-if [ "$out" != "$committed" ]; then
+if [ "${1:-}" = "--check" ]; then
   if ! diff -r "$committed" "$out" >/dev/null; then
     echo "error: $committed does not match proto/: run proto/generate.sh and commit the result" >&2
     diff -r "$committed" "$out" | head -20 >&2
@@ -68,4 +68,12 @@ if [ "$out" != "$committed" ]; then
   echo "generated code matches proto/"
   exit 0
 fi
-echo "generated $(ls "$out" | wc -l) files in $out"
+mkdir -p "$committed"
+for file in "$out"/*; do
+  target="$committed/$(basename "$file")"
+  cmp -s "$file" "$target" || cp "$file" "$target"
+done
+for file in "$committed"/*; do
+  [ -e "$out/$(basename "$file")" ] || rm "$file"
+done
+echo "generated $(ls "$out" | wc -l) files in $committed"

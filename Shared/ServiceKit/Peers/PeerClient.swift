@@ -32,6 +32,13 @@ public final class PeerClient: Service, Sendable {
         config: .defaults { $0.backoff = .init(initial: .milliseconds(100), max: .seconds(5), multiplier: 1.6, jitter: 0.2) }))
   }
 
+  /// Creates a client for `peer` at its configured address, with the configured deadline.
+  public convenience init(peer: SuiteService, settings: ServiceSettings) throws {
+    try self.init(
+      peer: peer, address: settings.peers[peer] ?? PeerAddress(host: "127.0.0.1", port: peer.defaultPort),
+      timeout: .milliseconds(settings.peerTimeoutMilliseconds))
+  }
+
   /// Keeps the connections until graceful shutdown.
   public func run() async throws {
     try await withGracefulShutdownHandler {

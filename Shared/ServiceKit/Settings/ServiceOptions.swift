@@ -51,6 +51,12 @@ public struct ServiceOptions: ParsableArguments, Sendable {
   @Option(name: .customLong("shutdown-grace-seconds"), help: "Seconds in-flight RPCs get after SIGTERM (CRM_SHUTDOWN_GRACE_SECONDS).")
   var shutdownGraceSeconds: String?
 
+  @Option(name: .customLong("scan-interval-seconds"), help: "How often periodic scans run (CRM_SCAN_INTERVAL_SECONDS).")
+  var scanIntervalSeconds: String?
+
+  @Option(name: .customLong("peer-timeout-ms"), help: "Deadline of a read from another service (CRM_PEER_TIMEOUT_MS).")
+  var peerTimeoutMilliseconds: String?
+
   /// Options are only ever made by parsing (an unparsed option cannot be read).
   public init() {}
 

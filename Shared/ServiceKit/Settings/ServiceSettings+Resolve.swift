@@ -34,6 +34,8 @@ extension ServiceSettings {
       SettingReference(flag: "--max-concurrent-streams", environment: "CRM_MAX_CONCURRENT_STREAMS", defaultValue: "256", meaning: "Concurrent HTTP/2 streams per connection."),
       SettingReference(flag: "--keepalive-seconds", environment: "CRM_KEEPALIVE_SECONDS", defaultValue: "60", meaning: "Idle seconds before the server pings a client."),
       SettingReference(flag: "--shutdown-grace-seconds", environment: "CRM_SHUTDOWN_GRACE_SECONDS", defaultValue: "10", meaning: "Seconds in-flight RPCs get to finish after SIGTERM."),
+      SettingReference(flag: "--scan-interval-seconds", environment: "CRM_SCAN_INTERVAL_SECONDS", defaultValue: "60", meaning: "How often periodic scans run (lifecycle stages, birthdays, SLA clocks, points expiry, credentials)."),
+      SettingReference(flag: "--peer-timeout-ms", environment: "CRM_PEER_TIMEOUT_MS", defaultValue: "1000", meaning: "Deadline of a synchronous read from another service; past it the read falls back or fails UNAVAILABLE."),
     ]
 
   /// Resolves flags, then environment variables, then defaults; throws a
@@ -120,6 +122,16 @@ extension ServiceSettings {
       options.shutdownGraceSeconds, "--shutdown-grace-seconds", "CRM_SHUTDOWN_GRACE_SECONDS", in: 0...3600)
     {
       settings.shutdownGraceSeconds = seconds
+    }
+    if let seconds = try integer(
+      options.scanIntervalSeconds, "--scan-interval-seconds", "CRM_SCAN_INTERVAL_SECONDS", in: 1...86400)
+    {
+      settings.scanIntervalSeconds = seconds
+    }
+    if let milliseconds = try integer(
+      options.peerTimeoutMilliseconds, "--peer-timeout-ms", "CRM_PEER_TIMEOUT_MS", in: 10...60000)
+    {
+      settings.peerTimeoutMilliseconds = milliseconds
     }
     return settings
   }

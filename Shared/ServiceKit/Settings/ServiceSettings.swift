@@ -28,6 +28,11 @@ public struct ServiceSettings: Sendable {
   public var keepaliveSeconds: Int
   /// How long in-flight RPCs get to finish after SIGTERM before they are cancelled.
   public var shutdownGraceSeconds: Int
+  /// How often the service's periodic scans run (lifecycle stages, birthdays, SLA clocks,
+  /// points expiry, credentials); each scan is an indexed query, so a short interval is cheap.
+  public var scanIntervalSeconds: Int
+  /// Deadline of a synchronous read from another service (tier, purchase checks).
+  public var peerTimeoutMilliseconds: Int
 
   /// Settings with every default, for `service`.
   public static func defaults(for service: SuiteService) -> ServiceSettings {
@@ -47,7 +52,9 @@ public struct ServiceSettings: Sendable {
       maxRequestBytes: 4 * 1024 * 1024,
       maxConcurrentStreams: 256,
       keepaliveSeconds: 60,
-      shutdownGraceSeconds: 10
+      shutdownGraceSeconds: 10,
+      scanIntervalSeconds: 60,
+      peerTimeoutMilliseconds: 1000
     )
   }
 }

@@ -1,0 +1,252 @@
+import ArgumentParser
+import Foundation
+import ServiceKit
+import Synchronization
+
+/// `crm up`: the five services as child processes on loopback, until Ctrl-C.
+struct Up: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Start the five services on this machine; Ctrl-C stops them all.",
+    discussion: """
+      Stores go under --data-dir (one SQLite file per service). Each service's log lines are
+      prefixed with its name. Ctrl-C (or SIGTERM) sends SIGTERM to every service and waits
+      --grace seconds before killing what is left. A service that dies is reported with its
+      exit status; `crm up` then exits non-zero when the others have stopped.
+      """)
+
+  @Option(name: .customLong("data-dir"), help: "Directory for the stores.")
+  var dataDirectory = "./data"
+
+  @Option(name: .customLong("base-port"), help: "gRPC port of segmentation; the others follow (+1..+4). 0 picks free ports.")
+  var basePort = SuiteService.segmentation.defaultPort
+
+  @Option(name: .customLong("metrics-base-port"), help: "Metrics port of segmentation; the others follow. 0 picks free ports.")
+  var metricsBasePort = SuiteService.segmentation.defaultMetricsPort
+
+  @Option(help: "Seconds to wait for every service to report SERVING.")
+  var startTimeout: Double = 60
+
+  @Option(help: "Seconds services get to stop after SIGTERM before they are killed.")
+  var grace: Double = 15
+
+  @Option(name: .customLong("log-level"), help: "Log level passed to every service.")
+  var logLevel = "info"
+
+  func run() async throws {
+    let launcher = try SuiteLauncher(
+      dataDirectory: dataDirectory, basePort: basePort, metricsBasePort: metricsBasePort, logLevel: logLevel)
+    try await launcher.run(startTimeout: startTimeout, grace: grace)
+  }
+}
+
+/// Starts, watches and stops the children of `crm up`.
+final class SuiteLauncher: Sendable {
+  private let dataDirectory: String
+  private let ports: [SuiteService: Int]
+  private let metricsPorts: [SuiteService: Int]
+  private let logLevel: String
+  private let children = Mutex<[SuiteService: Process]>([:])
+  private let output = ConsoleOutput()
+
+  init(dataDirectory: String, basePort: Int, metricsBasePort: Int, logLevel: String) throws {
+    self.dataDirectory = dataDirectory
+    self.logLevel = logLevel
+    var ports: [SuiteService: Int] = [:]
+    var metrics: [SuiteService: Int] = [:]
+    for (offset, service) in SuiteService.allCases.enumerated() {
+      ports[service] = basePort == 0 ? try FreePort.pick() : basePort + offset
+      metrics[service] = metricsBasePort == 0 ? try FreePort.pick() : metricsBasePort + offset
+    }
+    self.ports = ports
+    self.metricsPorts = metrics
+  }
+
+  func run(startTimeout: Double, grace: Double) async throws {
+    try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+    // An exited child, or nil for Ctrl-C / SIGTERM.
+    let exits = AsyncStream<(SuiteService, Int32)?>.makeStream()
+    let signals = SignalWatcher(signals: [SIGINT, SIGTERM])
+
+    for service in SuiteService.allCases {
+      try start(service) { status in exits.continuation.yield((service, status)) }
+    }
+
+    // Wait for SERVING (or an early death, or Ctrl-C).
+    var statuses: [SuiteService: String] = [:]
+    let deadline = Date().addingTimeInterval(startTimeout)
+    while statuses.count < SuiteService.allCases.count, Date() < deadline, !signals.received {
+      for service in SuiteService.allCases where statuses[service] == nil {
+        let status = await HealthProbe.status(of: address(of: service), timeout: 0.5)
+        if status == "SERVING" { statuses[service] = status }
+        if let process = children.withLock({ $0[service] }), !process.isRunning {
+          statuses[service] = "EXITED (status \(process.terminationStatus))"
+        }
+      }
+      if statuses.count < SuiteService.allCases.count { try? await Task.sleep(for: .milliseconds(200)) }
+    }
+    output.line(
+      SuiteTable.render(SuiteService.allCases.map {
+        ($0.rawValue, address(of: $0).description, statuses[$0] ?? "NOT READY after \(Int(startTimeout)) s")
+      }))
+    let allServing = statuses.values.allSatisfy { $0 == "SERVING" } && statuses.count == SuiteService.allCases.count
+    output.line(allServing ? "suite is up; Ctrl-C stops it" : "suite did not come up; stopping")
+
+    var failed = !allServing
+    if allServing {
+      // Run until a signal, or until every child has exited on its own.
+      var running = Set(SuiteService.allCases)
+      let watcher = Task {
+        await signals.wait()
+        exits.continuation.yield(nil)
+      }
+      for await event in exits.stream {
+        guard let (service, status) = event else { break }
+        running.remove(service)
+        failed = true
+        output.line("\(service.rawValue) exited with status \(status)")
+        if running.isEmpty { break }
+      }
+      watcher.cancel()
+    }
+    await stopAll(grace: grace)
+    if failed { throw ExitCode.failure }
+  }
+
+  private func address(of service: SuiteService) -> PeerAddress {
+    PeerAddress(host: "127.0.0.1", port: ports[service]!)
+  }
+
+  private func start(_ service: SuiteService, onExit: @escaping @Sendable (Int32) -> Void) throws {
+    let process = Process()
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+      .deletingLastPathComponent().appendingPathComponent(service.executableName)
+    process.executableURL = binary
+    var arguments = [
+      "--port", "\(ports[service]!)", "--metrics-port", "\(metricsPorts[service]!)",
+      "--data-dir", dataDirectory, "--log-level", logLevel,
+    ]
+    for peer in SuiteService.allCases where peer != service {
+      arguments += ["--\(peer.rawValue)-addr", address(of: peer).description]
+    }
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    let prefix = output.prefix(for: service)
+    let pending = Mutex(Data())
+    let output = self.output
+    pipe.fileHandleForReading.readabilityHandler = { handle in
+      let chunk = handle.availableData
+      guard !chunk.isEmpty else {
+        handle.readabilityHandler = nil
+        return
+      }
+      let lines = pending.withLock { buffer -> [String] in
+        buffer.append(chunk)
+        var lines: [String] = []
+        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+          lines.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+          buffer.removeSubrange(buffer.startIndex...newline)
+        }
+        return lines
+      }
+      for line in lines { output.line(prefix + line) }
+    }
+    process.terminationHandler = { process in onExit(process.terminationStatus) }
+    try process.run()
+    children.withLock { $0[service] = process }
+  }
+
+  private func stopAll(grace: Double) async {
+    let processes = children.withLock { Array($0) }
+    for (_, process) in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    let deadline = Date().addingTimeInterval(grace)
+    while processes.contains(where: { $0.value.isRunning }), Date() < deadline {
+      try? await Task.sleep(for: .milliseconds(50))
+    }
+    for (service, process) in processes where process.isRunning {
+      output.line("\(service.rawValue) did not stop within \(Int(grace)) s; killing it")
+      kill(process.processIdentifier, SIGKILL)
+    }
+    for (service, process) in processes {
+      process.waitUntilExit()
+      output.line("\(service.rawValue) stopped (status \(process.terminationStatus))")
+    }
+  }
+}
+
+/// Lines to the terminal, one writer at a time, with a colour per service on a terminal.
+final class ConsoleOutput: Sendable {
+  private let lock = Mutex(())
+  private let colours = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+
+  func prefix(for service: SuiteService) -> String {
+    let name = service.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+    guard colours else { return "\(name) | " }
+    let code = [36, 32, 33, 35, 34][SuiteService.allCases.firstIndex(of: service)!]
+    return "\u{1B}[\(code)m\(name)\u{1B}[0m | "
+  }
+
+  func line(_ text: String) {
+    lock.withLock { _ in FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+  }
+}
+
+/// SIGINT/SIGTERM delivered as a value instead of ending the process.
+final class SignalWatcher: Sendable {
+  private let state = Mutex<(received: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+  // Only held to keep the sources alive; never touched after init.
+  private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
+
+  init(signals: [Int32]) {
+    var sources: [any DispatchSourceSignal] = []
+    for number in signals {
+      signal(number, SIG_IGN)
+      sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
+    }
+    self.sources = sources
+    for source in sources {
+      source.setEventHandler { [weak self] in self?.fire() }
+      source.resume()
+    }
+  }
+
+  var received: Bool { state.withLock { $0.received } }
+
+  func wait() async {
+    await withCheckedContinuation { continuation in
+      let resumeNow = state.withLock { state in
+        if state.received { return true }
+        state.waiters.append(continuation)
+        return false
+      }
+      if resumeNow { continuation.resume() }
+    }
+  }
+
+  private func fire() {
+    let waiters = state.withLock { state in
+      state.received = true
+      defer { state.waiters.removeAll() }
+      return state.waiters
+    }
+    for waiter in waiters { waiter.resume() }
+  }
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released).
+enum FreePort {
+  static func pick() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+  }
+}
