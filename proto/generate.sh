@@ -18,9 +18,15 @@ trap 'rm -rf "$(dirname "$out")"' EXIT
 
 command -v protoc >/dev/null || { echo "error: protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
 
-swift build --product protoc-gen-swift >/dev/null
-swift build --product protoc-gen-grpc-swift-2 >/dev/null
-bin="$(swift build --show-bin-path)"
+# CRM_PROTOC_PLUGINS names a directory that already holds both plugins (e.g. another
+# checkout's .build/debug), so a second work tree need not build them again.
+if [ -n "${CRM_PROTOC_PLUGINS:-}" ]; then
+  bin="$CRM_PROTOC_PLUGINS"
+else
+  swift build --product protoc-gen-swift >/dev/null
+  swift build --product protoc-gen-grpc-swift-2 >/dev/null
+  bin="$(swift build --show-bin-path)"
+fi
 
 protos=$(cd proto && find . -name '*.proto' | sed 's|^\./||' | LC_ALL=C sort)
 

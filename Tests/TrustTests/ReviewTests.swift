@@ -12,9 +12,7 @@ struct ReviewTests {
   typealias Client = Crm_Trust_V1_TrustService.Client<InProcessTransport.Client>
 
   func withService(_ body: (Client) async throws -> Void) async throws {
-    let database = try StoreOpener.inMemory(migrator: TrustStore.migrator)
-    let service = TrustService(store: TrustStore(database: database), clock: ManualClock(), logger: Logger(label: "test"))
-    try await withInProcessServer([service]) { client in try await body(Client(wrapping: client)) }
+    try await TrustHarness.run { harness in try await body(harness.client) }
   }
 
   static let review = Crm_Trust_V1_Review.with {
@@ -69,12 +67,18 @@ struct ReviewTests {
     case "review.text": review.text = " "
     case "review.product_id": review.productID = ""
     case "review.customer_id": review.customerID = ""
+    case "review.photo_refs": review.photoRefs = (0..<10).map { "photos/\($0).jpg" }
+    case "review.photo_refs[1]": review.photoRefs = ["photos/a.jpg", String(repeating: "x", count: 513)]
+    case "review.title": review.title = String(repeating: "t", count: 201)
     default: Issue.record("no way to break \(field)")
     }
     return review
   }
 
-  @Test("bad input names the field", arguments: ["review.rating", "review.text", "review.product_id", "review.customer_id"])
+  @Test("bad input names the field", arguments: [
+    "review.rating", "review.text", "review.product_id", "review.customer_id", "review.photo_refs",
+    "review.photo_refs[1]", "review.title",
+  ])
   func badInput(field: String) async throws {
     try await withService { client in
       let review = Self.broken(field)
@@ -91,6 +95,75 @@ struct ReviewTests {
       review.rating = 6
       let error = await #expect(throws: RPCError.self) { try await client.createReview(.with { $0.review = review }) }
       #expect(error?.code == .invalidArgument)
+    }
+  }
+
+  @Test("photos within the bounds are kept, in order")
+  func photosKept() async throws {
+    try await withService { client in
+      var review = Self.review
+      review.photoRefs = (0..<9).map { "photos/\($0).jpg" }
+      let created = try await client.createReview(.with { $0.review = review }).review
+      #expect(created.photoRefs == review.photoRefs)
+      #expect(try await client.getReview(.with { $0.reviewID = created.reviewID }).review.photoRefs == review.photoRefs)
+    }
+  }
+
+  @Test("editing a published review sends it back to moderation and out of the summary")
+  func editSendsBackToModeration() async throws {
+    try await TrustHarness.run { harness in
+      let published = try await harness.publishedReview(customer: "c1", rating: 5)
+      #expect(published.status == .published)
+      #expect(try await harness.client.getProductSummary(.with { $0.productID = "p-phone" }).summary.reviewCount == 1)
+
+      // When the author edits it
+      harness.clock.advance(by: 60)
+      let edited = try await harness.client.editReview(.with {
+        $0.reviewID = published.reviewID
+        $0.customerID = "c1"
+        $0.rating = 2
+        $0.text = "Broke after a week."
+      }).review
+
+      // Then it waits for moderation again and no longer counts or shows
+      #expect(edited.status == .pending)
+      #expect(edited.rating == 2)
+      #expect(!edited.hasPublishTime)
+      #expect(try await harness.client.getProductSummary(.with { $0.productID = "p-phone" }).summary.reviewCount == 0)
+      let listedAfterEdit = try await harness.client.listReviews(.with { $0.productID = "p-phone" })
+      #expect(listedAfterEdit.reviews.isEmpty)
+    }
+  }
+
+  @Test("only the author may edit; an unknown review is NOT_FOUND")
+  func editChecks() async throws {
+    try await withService { client in
+      let created = try await client.createReview(.with { $0.review = Self.review }).review
+      let other = await #expect(throws: RPCError.self) {
+        try await client.editReview(.with {
+          $0.reviewID = created.reviewID; $0.customerID = "c2"; $0.rating = 1; $0.text = "x"
+        })
+      }
+      #expect(other?.code == .failedPrecondition)
+      let missing = await #expect(throws: RPCError.self) {
+        try await client.editReview(.with { $0.reviewID = "nope"; $0.customerID = "c1"; $0.rating = 1; $0.text = "x" })
+      }
+      #expect(missing?.code == .notFound)
+      let bad = await #expect(throws: RPCError.self) {
+        try await client.editReview(.with { $0.reviewID = created.reviewID; $0.customerID = "c1"; $0.rating = 0; $0.text = "x" })
+      }
+      #expect(bad?.message.hasPrefix("rating:") == true)
+    }
+  }
+
+  @Test("deleting a review removes it; the customer may then review the product again")
+  func deleteReview() async throws {
+    try await withService { client in
+      let created = try await client.createReview(.with { $0.review = Self.review }).review
+      _ = try await client.deleteReview(.with { $0.reviewID = created.reviewID })
+      let error = await #expect(throws: RPCError.self) { try await client.getReview(.with { $0.reviewID = created.reviewID }) }
+      #expect(error?.code == .notFound)
+      _ = try await client.createReview(.with { $0.review = Self.review })
     }
   }
 }

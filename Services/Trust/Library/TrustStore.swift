@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 import ServiceKit
 
-/// The trust service's own store: reviews and the idempotency ledger.
+/// The trust service's own store: reviews, their moderation, replies, votes and aggregates,
+/// the outbox, guarantees and claims, credentials and case studies, and the idempotency
+/// ledger.
 public struct TrustStore: Sendable {
   /// The underlying database (a WAL pool in production, in memory in tests).
   public let database: any DatabaseWriter
@@ -34,6 +36,9 @@ public struct TrustStore: Sendable {
         index: "review_by_product_time", on: ReviewRecord.databaseTableName,
         columns: ["product_id", "created_at"])
     }
+    registerModerationMigration(&migrator)
+    EventStore.registerMigrations(&migrator)
+    registerGuaranteeMigration(&migrator)
     return migrator
   }
 }

@@ -46,10 +46,276 @@ public enum Crm_Trust_V1_TrustService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "EditReview" metadata.
+        public enum EditReview: Sendable {
+            /// Request type for "EditReview".
+            public typealias Input = Crm_Trust_V1_EditReviewRequest
+            /// Response type for "EditReview".
+            public typealias Output = Crm_Trust_V1_EditReviewResponse
+            /// Descriptor for "EditReview".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "EditReview",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteReview" metadata.
+        public enum DeleteReview: Sendable {
+            /// Request type for "DeleteReview".
+            public typealias Input = Crm_Trust_V1_DeleteReviewRequest
+            /// Response type for "DeleteReview".
+            public typealias Output = Crm_Trust_V1_DeleteReviewResponse
+            /// Descriptor for "DeleteReview".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "DeleteReview",
+                type: .unary
+            )
+        }
+        /// Namespace for "ModerateReview" metadata.
+        public enum ModerateReview: Sendable {
+            /// Request type for "ModerateReview".
+            public typealias Input = Crm_Trust_V1_ModerateReviewRequest
+            /// Response type for "ModerateReview".
+            public typealias Output = Crm_Trust_V1_ModerateReviewResponse
+            /// Descriptor for "ModerateReview".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "ModerateReview",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListModerationQueue" metadata.
+        public enum ListModerationQueue: Sendable {
+            /// Request type for "ListModerationQueue".
+            public typealias Input = Crm_Trust_V1_ListModerationQueueRequest
+            /// Response type for "ListModerationQueue".
+            public typealias Output = Crm_Trust_V1_ListModerationQueueResponse
+            /// Descriptor for "ListModerationQueue".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "ListModerationQueue",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListReviews" metadata.
+        public enum ListReviews: Sendable {
+            /// Request type for "ListReviews".
+            public typealias Input = Crm_Trust_V1_ListReviewsRequest
+            /// Response type for "ListReviews".
+            public typealias Output = Crm_Trust_V1_ListReviewsResponse
+            /// Descriptor for "ListReviews".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "ListReviews",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetProductSummary" metadata.
+        public enum GetProductSummary: Sendable {
+            /// Request type for "GetProductSummary".
+            public typealias Input = Crm_Trust_V1_GetProductSummaryRequest
+            /// Response type for "GetProductSummary".
+            public typealias Output = Crm_Trust_V1_GetProductSummaryResponse
+            /// Descriptor for "GetProductSummary".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "GetProductSummary",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetBusinessSummary" metadata.
+        public enum GetBusinessSummary: Sendable {
+            /// Request type for "GetBusinessSummary".
+            public typealias Input = Crm_Trust_V1_GetBusinessSummaryRequest
+            /// Response type for "GetBusinessSummary".
+            public typealias Output = Crm_Trust_V1_GetBusinessSummaryResponse
+            /// Descriptor for "GetBusinessSummary".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "GetBusinessSummary",
+                type: .unary
+            )
+        }
+        /// Namespace for "ReplyToReview" metadata.
+        public enum ReplyToReview: Sendable {
+            /// Request type for "ReplyToReview".
+            public typealias Input = Crm_Trust_V1_ReplyToReviewRequest
+            /// Response type for "ReplyToReview".
+            public typealias Output = Crm_Trust_V1_ReplyToReviewResponse
+            /// Descriptor for "ReplyToReview".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "ReplyToReview",
+                type: .unary
+            )
+        }
+        /// Namespace for "VoteHelpful" metadata.
+        public enum VoteHelpful: Sendable {
+            /// Request type for "VoteHelpful".
+            public typealias Input = Crm_Trust_V1_VoteHelpfulRequest
+            /// Response type for "VoteHelpful".
+            public typealias Output = Crm_Trust_V1_VoteHelpfulResponse
+            /// Descriptor for "VoteHelpful".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "VoteHelpful",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListGuarantees" metadata.
+        public enum ListGuarantees: Sendable {
+            /// Request type for "ListGuarantees".
+            public typealias Input = Crm_Trust_V1_ListGuaranteesRequest
+            /// Response type for "ListGuarantees".
+            public typealias Output = Crm_Trust_V1_ListGuaranteesResponse
+            /// Descriptor for "ListGuarantees".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "ListGuarantees",
+                type: .unary
+            )
+        }
+        /// Namespace for "FileClaim" metadata.
+        public enum FileClaim: Sendable {
+            /// Request type for "FileClaim".
+            public typealias Input = Crm_Trust_V1_FileClaimRequest
+            /// Response type for "FileClaim".
+            public typealias Output = Crm_Trust_V1_FileClaimResponse
+            /// Descriptor for "FileClaim".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "FileClaim",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetClaim" metadata.
+        public enum GetClaim: Sendable {
+            /// Request type for "GetClaim".
+            public typealias Input = Crm_Trust_V1_GetClaimRequest
+            /// Response type for "GetClaim".
+            public typealias Output = Crm_Trust_V1_GetClaimResponse
+            /// Descriptor for "GetClaim".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "GetClaim",
+                type: .unary
+            )
+        }
+        /// Namespace for "AdvanceClaim" metadata.
+        public enum AdvanceClaim: Sendable {
+            /// Request type for "AdvanceClaim".
+            public typealias Input = Crm_Trust_V1_AdvanceClaimRequest
+            /// Response type for "AdvanceClaim".
+            public typealias Output = Crm_Trust_V1_AdvanceClaimResponse
+            /// Descriptor for "AdvanceClaim".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "AdvanceClaim",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateCredential" metadata.
+        public enum CreateCredential: Sendable {
+            /// Request type for "CreateCredential".
+            public typealias Input = Crm_Trust_V1_CreateCredentialRequest
+            /// Response type for "CreateCredential".
+            public typealias Output = Crm_Trust_V1_CreateCredentialResponse
+            /// Descriptor for "CreateCredential".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "CreateCredential",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListCredentials" metadata.
+        public enum ListCredentials: Sendable {
+            /// Request type for "ListCredentials".
+            public typealias Input = Crm_Trust_V1_ListCredentialsRequest
+            /// Response type for "ListCredentials".
+            public typealias Output = Crm_Trust_V1_ListCredentialsResponse
+            /// Descriptor for "ListCredentials".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "ListCredentials",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListExpiringCredentials" metadata.
+        public enum ListExpiringCredentials: Sendable {
+            /// Request type for "ListExpiringCredentials".
+            public typealias Input = Crm_Trust_V1_ListExpiringCredentialsRequest
+            /// Response type for "ListExpiringCredentials".
+            public typealias Output = Crm_Trust_V1_ListExpiringCredentialsResponse
+            /// Descriptor for "ListExpiringCredentials".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "ListExpiringCredentials",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateCaseStudy" metadata.
+        public enum CreateCaseStudy: Sendable {
+            /// Request type for "CreateCaseStudy".
+            public typealias Input = Crm_Trust_V1_CreateCaseStudyRequest
+            /// Response type for "CreateCaseStudy".
+            public typealias Output = Crm_Trust_V1_CreateCaseStudyResponse
+            /// Descriptor for "CreateCaseStudy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "CreateCaseStudy",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListCaseStudies" metadata.
+        public enum ListCaseStudies: Sendable {
+            /// Request type for "ListCaseStudies".
+            public typealias Input = Crm_Trust_V1_ListCaseStudiesRequest
+            /// Response type for "ListCaseStudies".
+            public typealias Output = Crm_Trust_V1_ListCaseStudiesResponse
+            /// Descriptor for "ListCaseStudies".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "ListCaseStudies",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetTrustFigures" metadata.
+        public enum GetTrustFigures: Sendable {
+            /// Request type for "GetTrustFigures".
+            public typealias Input = Crm_Trust_V1_GetTrustFiguresRequest
+            /// Response type for "GetTrustFigures".
+            public typealias Output = Crm_Trust_V1_GetTrustFiguresResponse
+            /// Descriptor for "GetTrustFigures".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.trust.v1.TrustService"),
+                method: "GetTrustFigures",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.trust.v1.TrustService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateReview.descriptor,
-            GetReview.descriptor
+            GetReview.descriptor,
+            EditReview.descriptor,
+            DeleteReview.descriptor,
+            ModerateReview.descriptor,
+            ListModerationQueue.descriptor,
+            ListReviews.descriptor,
+            GetProductSummary.descriptor,
+            GetBusinessSummary.descriptor,
+            ReplyToReview.descriptor,
+            VoteHelpful.descriptor,
+            ListGuarantees.descriptor,
+            FileClaim.descriptor,
+            GetClaim.descriptor,
+            AdvanceClaim.descriptor,
+            CreateCredential.descriptor,
+            ListCredentials.descriptor,
+            ListExpiringCredentials.descriptor,
+            CreateCaseStudy.descriptor,
+            ListCaseStudies.descriptor,
+            GetTrustFigures.descriptor
         ]
     }
 }
@@ -80,10 +346,15 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Submits a review of a product; it waits for moderation before it shows.
-        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text), ALREADY_EXISTS
-        /// > (the customer already reviewed the product, or the idempotency key was reused with
-        /// > another body).
+        /// > Submits a review of a product; it waits for moderation before it shows. It is marked
+        /// > verified only when segmentation confirms (live, never from a cache) that the customer bought
+        /// > the product. An automatic pre-check (banned words, links, duplicate text) flags it for a
+        /// > moderator; it never publishes by itself.
+        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text, too many photos or
+        /// > a photo reference too long), ALREADY_EXISTS (the customer already reviewed the product, or
+        /// > the idempotency key was reused with another body), FAILED_PRECONDITION (the store accepts
+        /// > verified reviews only and segmentation does not confirm the purchase), UNAVAILABLE
+        /// > (segmentation did not answer and the store accepts verified reviews only).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Crm_Trust_V1_CreateReviewRequest` messages.
@@ -101,7 +372,7 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one review.
+        /// > Returns one review (any status), with its replies (private ones on request).
         /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -115,6 +386,389 @@ extension Crm_Trust_V1_TrustService {
             request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_GetReviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetReviewResponse>
+
+        /// Handle the "EditReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes a review's rating, title, text or photos; it goes back to moderation (a published
+        /// > review stops counting and showing until published again), and is verified again.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (customer_id is not
+        /// > the review's author; verified-only store and the purchase is not confirmed), UNAVAILABLE
+        /// > (as CreateReview), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_EditReviewRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_EditReviewResponse` messages.
+        func editReview(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_EditReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_EditReviewResponse>
+
+        /// Handle the "DeleteReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes a review with its replies and votes; a published one leaves the aggregates.
+        /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_DeleteReviewRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_DeleteReviewResponse` messages.
+        func deleteReview(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_DeleteReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_DeleteReviewResponse>
+
+        /// Handle the "ModerateReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A moderator's decision on a pending review: publish it, or reject it with a reason; a
+        /// > published review with rating <= 2 opens a complaint in feedback. Also sets the curated and
+        /// > featured highlight flags of a published review.
+        /// > Errors: INVALID_ARGUMENT (decision unspecified, reject without a reason), NOT_FOUND,
+        /// > FAILED_PRECONDITION (the review is not pending; highlight flags on an unpublished review).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_ModerateReviewRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_ModerateReviewResponse` messages.
+        func moderateReview(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ModerateReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ModerateReviewResponse>
+
+        /// Handle the "ListModerationQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pending reviews oldest first (flagged ones only on request), for moderators.
+        /// > Errors: INVALID_ARGUMENT (page.page_size negative, page.page_token not from this listing).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_ListModerationQueueRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_ListModerationQueueResponse` messages.
+        func listModerationQueue(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListModerationQueueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListModerationQueueResponse>
+
+        /// Handle the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Published reviews of a product, sorted and filtered, with their public replies; paged by
+        /// > position, served from indexes.
+        /// > Errors: INVALID_ARGUMENT (empty product_id, rating outside 0-5, page fields).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_ListReviewsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_ListReviewsResponse` messages.
+        func listReviews(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListReviewsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListReviewsResponse>
+
+        /// Handle the "GetProductSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A product's aggregate of its published reviews, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty product_id).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_GetProductSummaryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_GetProductSummaryResponse` messages.
+        func getProductSummary(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_GetProductSummaryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetProductSummaryResponse>
+
+        /// Handle the "GetBusinessSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's aggregate of the published reviews that name it, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_GetBusinessSummaryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_GetBusinessSummaryResponse` messages.
+        func getBusinessSummary(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_GetBusinessSummaryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetBusinessSummaryResponse>
+
+        /// Handle the "ReplyToReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The business replies to a review, publicly (shown with it) or privately (to the customer).
+        /// > Errors: INVALID_ARGUMENT (empty text, visibility unspecified), NOT_FOUND, ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_ReplyToReviewRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_ReplyToReviewResponse` messages.
+        func replyToReview(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ReplyToReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ReplyToReviewResponse>
+
+        /// Handle the "VoteHelpful" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer marks a published review helpful, once.
+        /// > Errors: INVALID_ARGUMENT (empty ids), NOT_FOUND, ALREADY_EXISTS (this customer already
+        /// > voted), FAILED_PRECONDITION (the review is not published, or it is the customer's own).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_VoteHelpfulRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_VoteHelpfulResponse` messages.
+        func voteHelpful(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_VoteHelpfulRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_VoteHelpfulResponse>
+
+        /// Handle the "ListGuarantees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The guarantees the store offers (policies as data), by id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_ListGuaranteesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_ListGuaranteesResponse` messages.
+        func listGuarantees(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListGuaranteesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListGuaranteesResponse>
+
+        /// Handle the "FileClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Files a claim under a guarantee for an order. The order is read from segmentation: it must
+        /// > belong to the customer and the claim must fall within the guarantee's window from the
+        /// > purchase date. The response clock starts now.
+        /// > Errors: INVALID_ARGUMENT (a field, named; idempotency_key.key is required), NOT_FOUND
+        /// > (guarantee, or the order in segmentation), FAILED_PRECONDITION (the order belongs to another
+        /// > customer; outside the window; the claim is filed too late), ALREADY_EXISTS
+        /// > (a claim under this guarantee for this order exists, or the key was reused with another body),
+        /// > UNAVAILABLE (segmentation did not answer).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_FileClaimRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_FileClaimResponse` messages.
+        func fileClaim(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_FileClaimRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_FileClaimResponse>
+
+        /// Handle the "GetClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one claim with its response clock as of now.
+        /// > Errors: INVALID_ARGUMENT (empty claim_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_GetClaimRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_GetClaimResponse` messages.
+        func getClaim(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_GetClaimRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetClaimResponse>
+
+        /// Handle the "AdvanceClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a claim along filed -> under review -> approved / rejected; approved -> settled. The
+        /// > first move is the response the clock measures. Approving a claim under a guarantee that
+        /// > refunds the order tells loyalty to take back the points that order earned.
+        /// > Errors: INVALID_ARGUMENT (status unspecified, reject without a note, settle without an
+        /// > amount), NOT_FOUND, FAILED_PRECONDITION (not a move the claim's state allows), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_AdvanceClaimRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_AdvanceClaimResponse` messages.
+        func advanceClaim(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_AdvanceClaimRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_AdvanceClaimResponse>
+
+        /// Handle the "CreateCredential" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a certification or an inspection report of a business.
+        /// > Errors: INVALID_ARGUMENT (a field, named: kind unspecified, valid_until not after
+        /// > valid_from), ALREADY_EXISTS (same issuer and number already recorded, or the key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_CreateCredentialRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_CreateCredentialResponse` messages.
+        func createCredential(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_CreateCredentialRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_CreateCredentialResponse>
+
+        /// Handle the "ListCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's credentials valid now (expired and not-yet-valid ones are left out).
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_ListCredentialsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_ListCredentialsResponse` messages.
+        func listCredentials(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListCredentialsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListCredentialsResponse>
+
+        /// Handle the "ListExpiringCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credentials still valid now that expire within the given days (30 by default), soonest
+        /// > first, so they can be renewed in time.
+        /// > Errors: INVALID_ARGUMENT (within_days outside 0-366).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_ListExpiringCredentialsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_ListExpiringCredentialsResponse` messages.
+        func listExpiringCredentials(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListExpiringCredentialsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListExpiringCredentialsResponse>
+
+        /// Handle the "CreateCaseStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a case study (a B2B project and its result).
+        /// > Errors: INVALID_ARGUMENT (a field, named), ALREADY_EXISTS (idempotency key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_CreateCaseStudyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_CreateCaseStudyResponse` messages.
+        func createCaseStudy(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_CreateCaseStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_CreateCaseStudyResponse>
+
+        /// Handle the "ListCaseStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's case studies, newest first.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_ListCaseStudiesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_ListCaseStudiesResponse` messages.
+        func listCaseStudies(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListCaseStudiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListCaseStudiesResponse>
+
+        /// Handle the "GetTrustFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The trust figures between two times: ratings and verified share of the reviews published,
+        /// > review volume, claims filed and decided, approval rate and median time to settle.
+        /// > Errors: INVALID_ARGUMENT (from or to missing, to not after from).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Trust_V1_GetTrustFiguresRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Trust_V1_GetTrustFiguresResponse` messages.
+        func getTrustFigures(
+            request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_GetTrustFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetTrustFiguresResponse>
     }
 
     /// Service protocol for the "crm.trust.v1.TrustService" service.
@@ -129,10 +783,15 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Submits a review of a product; it waits for moderation before it shows.
-        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text), ALREADY_EXISTS
-        /// > (the customer already reviewed the product, or the idempotency key was reused with
-        /// > another body).
+        /// > Submits a review of a product; it waits for moderation before it shows. It is marked
+        /// > verified only when segmentation confirms (live, never from a cache) that the customer bought
+        /// > the product. An automatic pre-check (banned words, links, duplicate text) flags it for a
+        /// > moderator; it never publishes by itself.
+        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text, too many photos or
+        /// > a photo reference too long), ALREADY_EXISTS (the customer already reviewed the product, or
+        /// > the idempotency key was reused with another body), FAILED_PRECONDITION (the store accepts
+        /// > verified reviews only and segmentation does not confirm the purchase), UNAVAILABLE
+        /// > (segmentation did not answer and the store accepts verified reviews only).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Trust_V1_CreateReviewRequest` message.
@@ -150,7 +809,7 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one review.
+        /// > Returns one review (any status), with its replies (private ones on request).
         /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -164,6 +823,389 @@ extension Crm_Trust_V1_TrustService {
             request: GRPCCore.ServerRequest<Crm_Trust_V1_GetReviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_GetReviewResponse>
+
+        /// Handle the "EditReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes a review's rating, title, text or photos; it goes back to moderation (a published
+        /// > review stops counting and showing until published again), and is verified again.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (customer_id is not
+        /// > the review's author; verified-only store and the purchase is not confirmed), UNAVAILABLE
+        /// > (as CreateReview), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_EditReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_EditReviewResponse` message.
+        func editReview(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_EditReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_EditReviewResponse>
+
+        /// Handle the "DeleteReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes a review with its replies and votes; a published one leaves the aggregates.
+        /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_DeleteReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_DeleteReviewResponse` message.
+        func deleteReview(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_DeleteReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_DeleteReviewResponse>
+
+        /// Handle the "ModerateReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A moderator's decision on a pending review: publish it, or reject it with a reason; a
+        /// > published review with rating <= 2 opens a complaint in feedback. Also sets the curated and
+        /// > featured highlight flags of a published review.
+        /// > Errors: INVALID_ARGUMENT (decision unspecified, reject without a reason), NOT_FOUND,
+        /// > FAILED_PRECONDITION (the review is not pending; highlight flags on an unpublished review).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ModerateReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_ModerateReviewResponse` message.
+        func moderateReview(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_ModerateReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ModerateReviewResponse>
+
+        /// Handle the "ListModerationQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pending reviews oldest first (flagged ones only on request), for moderators.
+        /// > Errors: INVALID_ARGUMENT (page.page_size negative, page.page_token not from this listing).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListModerationQueueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_ListModerationQueueResponse` message.
+        func listModerationQueue(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_ListModerationQueueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListModerationQueueResponse>
+
+        /// Handle the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Published reviews of a product, sorted and filtered, with their public replies; paged by
+        /// > position, served from indexes.
+        /// > Errors: INVALID_ARGUMENT (empty product_id, rating outside 0-5, page fields).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListReviewsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_ListReviewsResponse` message.
+        func listReviews(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_ListReviewsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListReviewsResponse>
+
+        /// Handle the "GetProductSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A product's aggregate of its published reviews, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty product_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetProductSummaryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_GetProductSummaryResponse` message.
+        func getProductSummary(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_GetProductSummaryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_GetProductSummaryResponse>
+
+        /// Handle the "GetBusinessSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's aggregate of the published reviews that name it, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetBusinessSummaryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_GetBusinessSummaryResponse` message.
+        func getBusinessSummary(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_GetBusinessSummaryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_GetBusinessSummaryResponse>
+
+        /// Handle the "ReplyToReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The business replies to a review, publicly (shown with it) or privately (to the customer).
+        /// > Errors: INVALID_ARGUMENT (empty text, visibility unspecified), NOT_FOUND, ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ReplyToReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_ReplyToReviewResponse` message.
+        func replyToReview(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_ReplyToReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ReplyToReviewResponse>
+
+        /// Handle the "VoteHelpful" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer marks a published review helpful, once.
+        /// > Errors: INVALID_ARGUMENT (empty ids), NOT_FOUND, ALREADY_EXISTS (this customer already
+        /// > voted), FAILED_PRECONDITION (the review is not published, or it is the customer's own).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_VoteHelpfulRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_VoteHelpfulResponse` message.
+        func voteHelpful(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_VoteHelpfulRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_VoteHelpfulResponse>
+
+        /// Handle the "ListGuarantees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The guarantees the store offers (policies as data), by id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListGuaranteesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_ListGuaranteesResponse` message.
+        func listGuarantees(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_ListGuaranteesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListGuaranteesResponse>
+
+        /// Handle the "FileClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Files a claim under a guarantee for an order. The order is read from segmentation: it must
+        /// > belong to the customer and the claim must fall within the guarantee's window from the
+        /// > purchase date. The response clock starts now.
+        /// > Errors: INVALID_ARGUMENT (a field, named; idempotency_key.key is required), NOT_FOUND
+        /// > (guarantee, or the order in segmentation), FAILED_PRECONDITION (the order belongs to another
+        /// > customer; outside the window; the claim is filed too late), ALREADY_EXISTS
+        /// > (a claim under this guarantee for this order exists, or the key was reused with another body),
+        /// > UNAVAILABLE (segmentation did not answer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_FileClaimRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_FileClaimResponse` message.
+        func fileClaim(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_FileClaimRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_FileClaimResponse>
+
+        /// Handle the "GetClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one claim with its response clock as of now.
+        /// > Errors: INVALID_ARGUMENT (empty claim_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetClaimRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_GetClaimResponse` message.
+        func getClaim(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_GetClaimRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_GetClaimResponse>
+
+        /// Handle the "AdvanceClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a claim along filed -> under review -> approved / rejected; approved -> settled. The
+        /// > first move is the response the clock measures. Approving a claim under a guarantee that
+        /// > refunds the order tells loyalty to take back the points that order earned.
+        /// > Errors: INVALID_ARGUMENT (status unspecified, reject without a note, settle without an
+        /// > amount), NOT_FOUND, FAILED_PRECONDITION (not a move the claim's state allows), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_AdvanceClaimRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_AdvanceClaimResponse` message.
+        func advanceClaim(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_AdvanceClaimRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_AdvanceClaimResponse>
+
+        /// Handle the "CreateCredential" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a certification or an inspection report of a business.
+        /// > Errors: INVALID_ARGUMENT (a field, named: kind unspecified, valid_until not after
+        /// > valid_from), ALREADY_EXISTS (same issuer and number already recorded, or the key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_CreateCredentialRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_CreateCredentialResponse` message.
+        func createCredential(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_CreateCredentialRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_CreateCredentialResponse>
+
+        /// Handle the "ListCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's credentials valid now (expired and not-yet-valid ones are left out).
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListCredentialsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_ListCredentialsResponse` message.
+        func listCredentials(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_ListCredentialsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListCredentialsResponse>
+
+        /// Handle the "ListExpiringCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credentials still valid now that expire within the given days (30 by default), soonest
+        /// > first, so they can be renewed in time.
+        /// > Errors: INVALID_ARGUMENT (within_days outside 0-366).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListExpiringCredentialsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_ListExpiringCredentialsResponse` message.
+        func listExpiringCredentials(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_ListExpiringCredentialsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListExpiringCredentialsResponse>
+
+        /// Handle the "CreateCaseStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a case study (a B2B project and its result).
+        /// > Errors: INVALID_ARGUMENT (a field, named), ALREADY_EXISTS (idempotency key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_CreateCaseStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_CreateCaseStudyResponse` message.
+        func createCaseStudy(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_CreateCaseStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_CreateCaseStudyResponse>
+
+        /// Handle the "ListCaseStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's case studies, newest first.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListCaseStudiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_ListCaseStudiesResponse` message.
+        func listCaseStudies(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_ListCaseStudiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListCaseStudiesResponse>
+
+        /// Handle the "GetTrustFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The trust figures between two times: ratings and verified share of the reviews published,
+        /// > review volume, claims filed and decided, approval rate and median time to settle.
+        /// > Errors: INVALID_ARGUMENT (from or to missing, to not after from).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetTrustFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Trust_V1_GetTrustFiguresResponse` message.
+        func getTrustFigures(
+            request: GRPCCore.ServerRequest<Crm_Trust_V1_GetTrustFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_GetTrustFiguresResponse>
     }
 
     /// Simple service protocol for the "crm.trust.v1.TrustService" service.
@@ -176,10 +1218,15 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Submits a review of a product; it waits for moderation before it shows.
-        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text), ALREADY_EXISTS
-        /// > (the customer already reviewed the product, or the idempotency key was reused with
-        /// > another body).
+        /// > Submits a review of a product; it waits for moderation before it shows. It is marked
+        /// > verified only when segmentation confirms (live, never from a cache) that the customer bought
+        /// > the product. An automatic pre-check (banned words, links, duplicate text) flags it for a
+        /// > moderator; it never publishes by itself.
+        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text, too many photos or
+        /// > a photo reference too long), ALREADY_EXISTS (the customer already reviewed the product, or
+        /// > the idempotency key was reused with another body), FAILED_PRECONDITION (the store accepts
+        /// > verified reviews only and segmentation does not confirm the purchase), UNAVAILABLE
+        /// > (segmentation did not answer and the store accepts verified reviews only).
         ///
         /// - Parameters:
         ///   - request: A `Crm_Trust_V1_CreateReviewRequest` message.
@@ -197,7 +1244,7 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one review.
+        /// > Returns one review (any status), with its replies (private ones on request).
         /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -211,6 +1258,389 @@ extension Crm_Trust_V1_TrustService {
             request: Crm_Trust_V1_GetReviewRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Trust_V1_GetReviewResponse
+
+        /// Handle the "EditReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes a review's rating, title, text or photos; it goes back to moderation (a published
+        /// > review stops counting and showing until published again), and is verified again.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (customer_id is not
+        /// > the review's author; verified-only store and the purchase is not confirmed), UNAVAILABLE
+        /// > (as CreateReview), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_EditReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_EditReviewResponse` to respond with.
+        func editReview(
+            request: Crm_Trust_V1_EditReviewRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_EditReviewResponse
+
+        /// Handle the "DeleteReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes a review with its replies and votes; a published one leaves the aggregates.
+        /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_DeleteReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_DeleteReviewResponse` to respond with.
+        func deleteReview(
+            request: Crm_Trust_V1_DeleteReviewRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_DeleteReviewResponse
+
+        /// Handle the "ModerateReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A moderator's decision on a pending review: publish it, or reject it with a reason; a
+        /// > published review with rating <= 2 opens a complaint in feedback. Also sets the curated and
+        /// > featured highlight flags of a published review.
+        /// > Errors: INVALID_ARGUMENT (decision unspecified, reject without a reason), NOT_FOUND,
+        /// > FAILED_PRECONDITION (the review is not pending; highlight flags on an unpublished review).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_ModerateReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_ModerateReviewResponse` to respond with.
+        func moderateReview(
+            request: Crm_Trust_V1_ModerateReviewRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_ModerateReviewResponse
+
+        /// Handle the "ListModerationQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pending reviews oldest first (flagged ones only on request), for moderators.
+        /// > Errors: INVALID_ARGUMENT (page.page_size negative, page.page_token not from this listing).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_ListModerationQueueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_ListModerationQueueResponse` to respond with.
+        func listModerationQueue(
+            request: Crm_Trust_V1_ListModerationQueueRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_ListModerationQueueResponse
+
+        /// Handle the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Published reviews of a product, sorted and filtered, with their public replies; paged by
+        /// > position, served from indexes.
+        /// > Errors: INVALID_ARGUMENT (empty product_id, rating outside 0-5, page fields).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_ListReviewsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_ListReviewsResponse` to respond with.
+        func listReviews(
+            request: Crm_Trust_V1_ListReviewsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_ListReviewsResponse
+
+        /// Handle the "GetProductSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A product's aggregate of its published reviews, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty product_id).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_GetProductSummaryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_GetProductSummaryResponse` to respond with.
+        func getProductSummary(
+            request: Crm_Trust_V1_GetProductSummaryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_GetProductSummaryResponse
+
+        /// Handle the "GetBusinessSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's aggregate of the published reviews that name it, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_GetBusinessSummaryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_GetBusinessSummaryResponse` to respond with.
+        func getBusinessSummary(
+            request: Crm_Trust_V1_GetBusinessSummaryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_GetBusinessSummaryResponse
+
+        /// Handle the "ReplyToReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The business replies to a review, publicly (shown with it) or privately (to the customer).
+        /// > Errors: INVALID_ARGUMENT (empty text, visibility unspecified), NOT_FOUND, ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_ReplyToReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_ReplyToReviewResponse` to respond with.
+        func replyToReview(
+            request: Crm_Trust_V1_ReplyToReviewRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_ReplyToReviewResponse
+
+        /// Handle the "VoteHelpful" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer marks a published review helpful, once.
+        /// > Errors: INVALID_ARGUMENT (empty ids), NOT_FOUND, ALREADY_EXISTS (this customer already
+        /// > voted), FAILED_PRECONDITION (the review is not published, or it is the customer's own).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_VoteHelpfulRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_VoteHelpfulResponse` to respond with.
+        func voteHelpful(
+            request: Crm_Trust_V1_VoteHelpfulRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_VoteHelpfulResponse
+
+        /// Handle the "ListGuarantees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The guarantees the store offers (policies as data), by id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_ListGuaranteesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_ListGuaranteesResponse` to respond with.
+        func listGuarantees(
+            request: Crm_Trust_V1_ListGuaranteesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_ListGuaranteesResponse
+
+        /// Handle the "FileClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Files a claim under a guarantee for an order. The order is read from segmentation: it must
+        /// > belong to the customer and the claim must fall within the guarantee's window from the
+        /// > purchase date. The response clock starts now.
+        /// > Errors: INVALID_ARGUMENT (a field, named; idempotency_key.key is required), NOT_FOUND
+        /// > (guarantee, or the order in segmentation), FAILED_PRECONDITION (the order belongs to another
+        /// > customer; outside the window; the claim is filed too late), ALREADY_EXISTS
+        /// > (a claim under this guarantee for this order exists, or the key was reused with another body),
+        /// > UNAVAILABLE (segmentation did not answer).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_FileClaimRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_FileClaimResponse` to respond with.
+        func fileClaim(
+            request: Crm_Trust_V1_FileClaimRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_FileClaimResponse
+
+        /// Handle the "GetClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one claim with its response clock as of now.
+        /// > Errors: INVALID_ARGUMENT (empty claim_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_GetClaimRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_GetClaimResponse` to respond with.
+        func getClaim(
+            request: Crm_Trust_V1_GetClaimRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_GetClaimResponse
+
+        /// Handle the "AdvanceClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a claim along filed -> under review -> approved / rejected; approved -> settled. The
+        /// > first move is the response the clock measures. Approving a claim under a guarantee that
+        /// > refunds the order tells loyalty to take back the points that order earned.
+        /// > Errors: INVALID_ARGUMENT (status unspecified, reject without a note, settle without an
+        /// > amount), NOT_FOUND, FAILED_PRECONDITION (not a move the claim's state allows), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_AdvanceClaimRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_AdvanceClaimResponse` to respond with.
+        func advanceClaim(
+            request: Crm_Trust_V1_AdvanceClaimRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_AdvanceClaimResponse
+
+        /// Handle the "CreateCredential" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a certification or an inspection report of a business.
+        /// > Errors: INVALID_ARGUMENT (a field, named: kind unspecified, valid_until not after
+        /// > valid_from), ALREADY_EXISTS (same issuer and number already recorded, or the key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_CreateCredentialRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_CreateCredentialResponse` to respond with.
+        func createCredential(
+            request: Crm_Trust_V1_CreateCredentialRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_CreateCredentialResponse
+
+        /// Handle the "ListCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's credentials valid now (expired and not-yet-valid ones are left out).
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_ListCredentialsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_ListCredentialsResponse` to respond with.
+        func listCredentials(
+            request: Crm_Trust_V1_ListCredentialsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_ListCredentialsResponse
+
+        /// Handle the "ListExpiringCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credentials still valid now that expire within the given days (30 by default), soonest
+        /// > first, so they can be renewed in time.
+        /// > Errors: INVALID_ARGUMENT (within_days outside 0-366).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_ListExpiringCredentialsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_ListExpiringCredentialsResponse` to respond with.
+        func listExpiringCredentials(
+            request: Crm_Trust_V1_ListExpiringCredentialsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_ListExpiringCredentialsResponse
+
+        /// Handle the "CreateCaseStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a case study (a B2B project and its result).
+        /// > Errors: INVALID_ARGUMENT (a field, named), ALREADY_EXISTS (idempotency key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_CreateCaseStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_CreateCaseStudyResponse` to respond with.
+        func createCaseStudy(
+            request: Crm_Trust_V1_CreateCaseStudyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_CreateCaseStudyResponse
+
+        /// Handle the "ListCaseStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's case studies, newest first.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_ListCaseStudiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_ListCaseStudiesResponse` to respond with.
+        func listCaseStudies(
+            request: Crm_Trust_V1_ListCaseStudiesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_ListCaseStudiesResponse
+
+        /// Handle the "GetTrustFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The trust figures between two times: ratings and verified share of the reviews published,
+        /// > review volume, claims filed and decided, approval rate and median time to settle.
+        /// > Errors: INVALID_ARGUMENT (from or to missing, to not after from).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Trust_V1_GetTrustFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Trust_V1_GetTrustFiguresResponse` to respond with.
+        func getTrustFigures(
+            request: Crm_Trust_V1_GetTrustFiguresRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Trust_V1_GetTrustFiguresResponse
     }
 }
 
@@ -240,6 +1670,215 @@ extension Crm_Trust_V1_TrustService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.EditReview.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_EditReviewRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_EditReviewResponse>(),
+            handler: { request, context in
+                try await self.editReview(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.DeleteReview.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_DeleteReviewRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_DeleteReviewResponse>(),
+            handler: { request, context in
+                try await self.deleteReview(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.ModerateReview.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ModerateReviewRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ModerateReviewResponse>(),
+            handler: { request, context in
+                try await self.moderateReview(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.ListModerationQueue.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListModerationQueueRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListModerationQueueResponse>(),
+            handler: { request, context in
+                try await self.listModerationQueue(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.ListReviews.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListReviewsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListReviewsResponse>(),
+            handler: { request, context in
+                try await self.listReviews(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.GetProductSummary.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_GetProductSummaryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_GetProductSummaryResponse>(),
+            handler: { request, context in
+                try await self.getProductSummary(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.GetBusinessSummary.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_GetBusinessSummaryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_GetBusinessSummaryResponse>(),
+            handler: { request, context in
+                try await self.getBusinessSummary(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.ReplyToReview.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ReplyToReviewRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ReplyToReviewResponse>(),
+            handler: { request, context in
+                try await self.replyToReview(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.VoteHelpful.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_VoteHelpfulRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_VoteHelpfulResponse>(),
+            handler: { request, context in
+                try await self.voteHelpful(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.ListGuarantees.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListGuaranteesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListGuaranteesResponse>(),
+            handler: { request, context in
+                try await self.listGuarantees(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.FileClaim.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_FileClaimRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_FileClaimResponse>(),
+            handler: { request, context in
+                try await self.fileClaim(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.GetClaim.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_GetClaimRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_GetClaimResponse>(),
+            handler: { request, context in
+                try await self.getClaim(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.AdvanceClaim.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_AdvanceClaimRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_AdvanceClaimResponse>(),
+            handler: { request, context in
+                try await self.advanceClaim(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.CreateCredential.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_CreateCredentialRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_CreateCredentialResponse>(),
+            handler: { request, context in
+                try await self.createCredential(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.ListCredentials.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListCredentialsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListCredentialsResponse>(),
+            handler: { request, context in
+                try await self.listCredentials(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.ListExpiringCredentials.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListExpiringCredentialsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListExpiringCredentialsResponse>(),
+            handler: { request, context in
+                try await self.listExpiringCredentials(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.CreateCaseStudy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_CreateCaseStudyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_CreateCaseStudyResponse>(),
+            handler: { request, context in
+                try await self.createCaseStudy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.ListCaseStudies.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListCaseStudiesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListCaseStudiesResponse>(),
+            handler: { request, context in
+                try await self.listCaseStudies(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Trust_V1_TrustService.Method.GetTrustFigures.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_GetTrustFiguresRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_GetTrustFiguresResponse>(),
+            handler: { request, context in
+                try await self.getTrustFigures(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -262,6 +1901,215 @@ extension Crm_Trust_V1_TrustService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetReviewResponse> {
         let response = try await self.getReview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func editReview(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_EditReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_EditReviewResponse> {
+        let response = try await self.editReview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteReview(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_DeleteReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_DeleteReviewResponse> {
+        let response = try await self.deleteReview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func moderateReview(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ModerateReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ModerateReviewResponse> {
+        let response = try await self.moderateReview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listModerationQueue(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListModerationQueueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListModerationQueueResponse> {
+        let response = try await self.listModerationQueue(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listReviews(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListReviewsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListReviewsResponse> {
+        let response = try await self.listReviews(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getProductSummary(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_GetProductSummaryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetProductSummaryResponse> {
+        let response = try await self.getProductSummary(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getBusinessSummary(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_GetBusinessSummaryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetBusinessSummaryResponse> {
+        let response = try await self.getBusinessSummary(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func replyToReview(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ReplyToReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ReplyToReviewResponse> {
+        let response = try await self.replyToReview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func voteHelpful(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_VoteHelpfulRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_VoteHelpfulResponse> {
+        let response = try await self.voteHelpful(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listGuarantees(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListGuaranteesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListGuaranteesResponse> {
+        let response = try await self.listGuarantees(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func fileClaim(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_FileClaimRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_FileClaimResponse> {
+        let response = try await self.fileClaim(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getClaim(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_GetClaimRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetClaimResponse> {
+        let response = try await self.getClaim(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func advanceClaim(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_AdvanceClaimRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_AdvanceClaimResponse> {
+        let response = try await self.advanceClaim(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createCredential(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_CreateCredentialRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_CreateCredentialResponse> {
+        let response = try await self.createCredential(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listCredentials(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListCredentialsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListCredentialsResponse> {
+        let response = try await self.listCredentials(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listExpiringCredentials(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListExpiringCredentialsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListExpiringCredentialsResponse> {
+        let response = try await self.listExpiringCredentials(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createCaseStudy(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_CreateCaseStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_CreateCaseStudyResponse> {
+        let response = try await self.createCaseStudy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listCaseStudies(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_ListCaseStudiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_ListCaseStudiesResponse> {
+        let response = try await self.listCaseStudies(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getTrustFigures(
+        request: GRPCCore.StreamingServerRequest<Crm_Trust_V1_GetTrustFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Trust_V1_GetTrustFiguresResponse> {
+        let response = try await self.getTrustFigures(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -297,6 +2145,253 @@ extension Crm_Trust_V1_TrustService.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func editReview(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_EditReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_EditReviewResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_EditReviewResponse>(
+            message: try await self.editReview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteReview(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_DeleteReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_DeleteReviewResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_DeleteReviewResponse>(
+            message: try await self.deleteReview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func moderateReview(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_ModerateReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ModerateReviewResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_ModerateReviewResponse>(
+            message: try await self.moderateReview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listModerationQueue(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_ListModerationQueueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListModerationQueueResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_ListModerationQueueResponse>(
+            message: try await self.listModerationQueue(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listReviews(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_ListReviewsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListReviewsResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_ListReviewsResponse>(
+            message: try await self.listReviews(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getProductSummary(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_GetProductSummaryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_GetProductSummaryResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_GetProductSummaryResponse>(
+            message: try await self.getProductSummary(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getBusinessSummary(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_GetBusinessSummaryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_GetBusinessSummaryResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_GetBusinessSummaryResponse>(
+            message: try await self.getBusinessSummary(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func replyToReview(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_ReplyToReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ReplyToReviewResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_ReplyToReviewResponse>(
+            message: try await self.replyToReview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func voteHelpful(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_VoteHelpfulRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_VoteHelpfulResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_VoteHelpfulResponse>(
+            message: try await self.voteHelpful(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listGuarantees(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_ListGuaranteesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListGuaranteesResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_ListGuaranteesResponse>(
+            message: try await self.listGuarantees(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func fileClaim(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_FileClaimRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_FileClaimResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_FileClaimResponse>(
+            message: try await self.fileClaim(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getClaim(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_GetClaimRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_GetClaimResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_GetClaimResponse>(
+            message: try await self.getClaim(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func advanceClaim(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_AdvanceClaimRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_AdvanceClaimResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_AdvanceClaimResponse>(
+            message: try await self.advanceClaim(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createCredential(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_CreateCredentialRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_CreateCredentialResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_CreateCredentialResponse>(
+            message: try await self.createCredential(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listCredentials(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_ListCredentialsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListCredentialsResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_ListCredentialsResponse>(
+            message: try await self.listCredentials(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listExpiringCredentials(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_ListExpiringCredentialsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListExpiringCredentialsResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_ListExpiringCredentialsResponse>(
+            message: try await self.listExpiringCredentials(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createCaseStudy(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_CreateCaseStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_CreateCaseStudyResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_CreateCaseStudyResponse>(
+            message: try await self.createCaseStudy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listCaseStudies(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_ListCaseStudiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_ListCaseStudiesResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_ListCaseStudiesResponse>(
+            message: try await self.listCaseStudies(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getTrustFigures(
+        request: GRPCCore.ServerRequest<Crm_Trust_V1_GetTrustFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Trust_V1_GetTrustFiguresResponse> {
+        return GRPCCore.ServerResponse<Crm_Trust_V1_GetTrustFiguresResponse>(
+            message: try await self.getTrustFigures(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: crm.trust.v1.TrustService (client)
@@ -312,10 +2407,15 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Submits a review of a product; it waits for moderation before it shows.
-        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text), ALREADY_EXISTS
-        /// > (the customer already reviewed the product, or the idempotency key was reused with
-        /// > another body).
+        /// > Submits a review of a product; it waits for moderation before it shows. It is marked
+        /// > verified only when segmentation confirms (live, never from a cache) that the customer bought
+        /// > the product. An automatic pre-check (banned words, links, duplicate text) flags it for a
+        /// > moderator; it never publishes by itself.
+        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text, too many photos or
+        /// > a photo reference too long), ALREADY_EXISTS (the customer already reviewed the product, or
+        /// > the idempotency key was reused with another body), FAILED_PRECONDITION (the store accepts
+        /// > verified reviews only and segmentation does not confirm the purchase), UNAVAILABLE
+        /// > (segmentation did not answer and the store accepts verified reviews only).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Trust_V1_CreateReviewRequest` message.
@@ -338,7 +2438,7 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one review.
+        /// > Returns one review (any status), with its replies (private ones on request).
         /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -356,6 +2456,484 @@ extension Crm_Trust_V1_TrustService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_GetReviewResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetReviewResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "EditReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes a review's rating, title, text or photos; it goes back to moderation (a published
+        /// > review stops counting and showing until published again), and is verified again.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (customer_id is not
+        /// > the review's author; verified-only store and the purchase is not confirmed), UNAVAILABLE
+        /// > (as CreateReview), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_EditReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_EditReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_EditReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func editReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_EditReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_EditReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_EditReviewResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_EditReviewResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes a review with its replies and votes; a published one leaves the aggregates.
+        /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_DeleteReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_DeleteReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_DeleteReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_DeleteReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_DeleteReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_DeleteReviewResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_DeleteReviewResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ModerateReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A moderator's decision on a pending review: publish it, or reject it with a reason; a
+        /// > published review with rating <= 2 opens a complaint in feedback. Also sets the curated and
+        /// > featured highlight flags of a published review.
+        /// > Errors: INVALID_ARGUMENT (decision unspecified, reject without a reason), NOT_FOUND,
+        /// > FAILED_PRECONDITION (the review is not pending; highlight flags on an unpublished review).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ModerateReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ModerateReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ModerateReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func moderateReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ModerateReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ModerateReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ModerateReviewResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ModerateReviewResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListModerationQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pending reviews oldest first (flagged ones only on request), for moderators.
+        /// > Errors: INVALID_ARGUMENT (page.page_size negative, page.page_token not from this listing).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListModerationQueueRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListModerationQueueRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListModerationQueueResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listModerationQueue<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListModerationQueueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListModerationQueueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListModerationQueueResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListModerationQueueResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Published reviews of a product, sorted and filtered, with their public replies; paged by
+        /// > position, served from indexes.
+        /// > Errors: INVALID_ARGUMENT (empty product_id, rating outside 0-5, page fields).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListReviewsRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListReviewsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListReviewsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listReviews<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListReviewsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListReviewsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListReviewsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListReviewsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetProductSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A product's aggregate of its published reviews, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty product_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetProductSummaryRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_GetProductSummaryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_GetProductSummaryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getProductSummary<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_GetProductSummaryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_GetProductSummaryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_GetProductSummaryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetProductSummaryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetBusinessSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's aggregate of the published reviews that name it, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetBusinessSummaryRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_GetBusinessSummaryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_GetBusinessSummaryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getBusinessSummary<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_GetBusinessSummaryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_GetBusinessSummaryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_GetBusinessSummaryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetBusinessSummaryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReplyToReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The business replies to a review, publicly (shown with it) or privately (to the customer).
+        /// > Errors: INVALID_ARGUMENT (empty text, visibility unspecified), NOT_FOUND, ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ReplyToReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ReplyToReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ReplyToReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func replyToReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ReplyToReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ReplyToReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ReplyToReviewResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ReplyToReviewResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "VoteHelpful" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer marks a published review helpful, once.
+        /// > Errors: INVALID_ARGUMENT (empty ids), NOT_FOUND, ALREADY_EXISTS (this customer already
+        /// > voted), FAILED_PRECONDITION (the review is not published, or it is the customer's own).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_VoteHelpfulRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_VoteHelpfulRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_VoteHelpfulResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func voteHelpful<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_VoteHelpfulRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_VoteHelpfulRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_VoteHelpfulResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_VoteHelpfulResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListGuarantees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The guarantees the store offers (policies as data), by id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListGuaranteesRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListGuaranteesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListGuaranteesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listGuarantees<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListGuaranteesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListGuaranteesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListGuaranteesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListGuaranteesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "FileClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Files a claim under a guarantee for an order. The order is read from segmentation: it must
+        /// > belong to the customer and the claim must fall within the guarantee's window from the
+        /// > purchase date. The response clock starts now.
+        /// > Errors: INVALID_ARGUMENT (a field, named; idempotency_key.key is required), NOT_FOUND
+        /// > (guarantee, or the order in segmentation), FAILED_PRECONDITION (the order belongs to another
+        /// > customer; outside the window; the claim is filed too late), ALREADY_EXISTS
+        /// > (a claim under this guarantee for this order exists, or the key was reused with another body),
+        /// > UNAVAILABLE (segmentation did not answer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_FileClaimRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_FileClaimRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_FileClaimResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func fileClaim<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_FileClaimRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_FileClaimRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_FileClaimResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_FileClaimResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one claim with its response clock as of now.
+        /// > Errors: INVALID_ARGUMENT (empty claim_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetClaimRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_GetClaimRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_GetClaimResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getClaim<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_GetClaimRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_GetClaimRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_GetClaimResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetClaimResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AdvanceClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a claim along filed -> under review -> approved / rejected; approved -> settled. The
+        /// > first move is the response the clock measures. Approving a claim under a guarantee that
+        /// > refunds the order tells loyalty to take back the points that order earned.
+        /// > Errors: INVALID_ARGUMENT (status unspecified, reject without a note, settle without an
+        /// > amount), NOT_FOUND, FAILED_PRECONDITION (not a move the claim's state allows), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_AdvanceClaimRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_AdvanceClaimRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_AdvanceClaimResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func advanceClaim<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_AdvanceClaimRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_AdvanceClaimRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_AdvanceClaimResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_AdvanceClaimResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateCredential" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a certification or an inspection report of a business.
+        /// > Errors: INVALID_ARGUMENT (a field, named: kind unspecified, valid_until not after
+        /// > valid_from), ALREADY_EXISTS (same issuer and number already recorded, or the key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_CreateCredentialRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_CreateCredentialRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_CreateCredentialResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createCredential<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_CreateCredentialRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_CreateCredentialRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_CreateCredentialResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_CreateCredentialResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's credentials valid now (expired and not-yet-valid ones are left out).
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListCredentialsRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListCredentialsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListCredentialsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listCredentials<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListCredentialsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListCredentialsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListCredentialsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListCredentialsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListExpiringCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credentials still valid now that expire within the given days (30 by default), soonest
+        /// > first, so they can be renewed in time.
+        /// > Errors: INVALID_ARGUMENT (within_days outside 0-366).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListExpiringCredentialsRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListExpiringCredentialsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListExpiringCredentialsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listExpiringCredentials<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListExpiringCredentialsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListExpiringCredentialsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListExpiringCredentialsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListExpiringCredentialsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateCaseStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a case study (a B2B project and its result).
+        /// > Errors: INVALID_ARGUMENT (a field, named), ALREADY_EXISTS (idempotency key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_CreateCaseStudyRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_CreateCaseStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_CreateCaseStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createCaseStudy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_CreateCaseStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_CreateCaseStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_CreateCaseStudyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_CreateCaseStudyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListCaseStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's case studies, newest first.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListCaseStudiesRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListCaseStudiesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListCaseStudiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listCaseStudies<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListCaseStudiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListCaseStudiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListCaseStudiesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListCaseStudiesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetTrustFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The trust figures between two times: ratings and verified share of the reviews published,
+        /// > review volume, claims filed and decided, approval rate and median time to settle.
+        /// > Errors: INVALID_ARGUMENT (from or to missing, to not after from).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetTrustFiguresRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_GetTrustFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_GetTrustFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getTrustFigures<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_GetTrustFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_GetTrustFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_GetTrustFiguresResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetTrustFiguresResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -379,10 +2957,15 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Submits a review of a product; it waits for moderation before it shows.
-        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text), ALREADY_EXISTS
-        /// > (the customer already reviewed the product, or the idempotency key was reused with
-        /// > another body).
+        /// > Submits a review of a product; it waits for moderation before it shows. It is marked
+        /// > verified only when segmentation confirms (live, never from a cache) that the customer bought
+        /// > the product. An automatic pre-check (banned words, links, duplicate text) flags it for a
+        /// > moderator; it never publishes by itself.
+        /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text, too many photos or
+        /// > a photo reference too long), ALREADY_EXISTS (the customer already reviewed the product, or
+        /// > the idempotency key was reused with another body), FAILED_PRECONDITION (the store accepts
+        /// > verified reviews only and segmentation does not confirm the purchase), UNAVAILABLE
+        /// > (segmentation did not answer and the store accepts verified reviews only).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Trust_V1_CreateReviewRequest` message.
@@ -416,7 +2999,7 @@ extension Crm_Trust_V1_TrustService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns one review.
+        /// > Returns one review (any status), with its replies (private ones on request).
         /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
         ///
         /// - Parameters:
@@ -446,6 +3029,693 @@ extension Crm_Trust_V1_TrustService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "EditReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes a review's rating, title, text or photos; it goes back to moderation (a published
+        /// > review stops counting and showing until published again), and is verified again.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (customer_id is not
+        /// > the review's author; verified-only store and the purchase is not confirmed), UNAVAILABLE
+        /// > (as CreateReview), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_EditReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_EditReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_EditReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func editReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_EditReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_EditReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_EditReviewResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_EditReviewResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.EditReview.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes a review with its replies and votes; a published one leaves the aggregates.
+        /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_DeleteReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_DeleteReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_DeleteReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_DeleteReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_DeleteReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_DeleteReviewResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_DeleteReviewResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.DeleteReview.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ModerateReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A moderator's decision on a pending review: publish it, or reject it with a reason; a
+        /// > published review with rating <= 2 opens a complaint in feedback. Also sets the curated and
+        /// > featured highlight flags of a published review.
+        /// > Errors: INVALID_ARGUMENT (decision unspecified, reject without a reason), NOT_FOUND,
+        /// > FAILED_PRECONDITION (the review is not pending; highlight flags on an unpublished review).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ModerateReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ModerateReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ModerateReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func moderateReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ModerateReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ModerateReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ModerateReviewResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ModerateReviewResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.ModerateReview.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListModerationQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pending reviews oldest first (flagged ones only on request), for moderators.
+        /// > Errors: INVALID_ARGUMENT (page.page_size negative, page.page_token not from this listing).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListModerationQueueRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListModerationQueueRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListModerationQueueResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listModerationQueue<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListModerationQueueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListModerationQueueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListModerationQueueResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListModerationQueueResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.ListModerationQueue.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Published reviews of a product, sorted and filtered, with their public replies; paged by
+        /// > position, served from indexes.
+        /// > Errors: INVALID_ARGUMENT (empty product_id, rating outside 0-5, page fields).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListReviewsRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListReviewsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListReviewsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listReviews<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListReviewsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListReviewsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListReviewsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListReviewsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.ListReviews.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetProductSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A product's aggregate of its published reviews, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty product_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetProductSummaryRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_GetProductSummaryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_GetProductSummaryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getProductSummary<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_GetProductSummaryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_GetProductSummaryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_GetProductSummaryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetProductSummaryResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.GetProductSummary.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetBusinessSummary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's aggregate of the published reviews that name it, from a precomputed row.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetBusinessSummaryRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_GetBusinessSummaryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_GetBusinessSummaryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getBusinessSummary<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_GetBusinessSummaryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_GetBusinessSummaryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_GetBusinessSummaryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetBusinessSummaryResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.GetBusinessSummary.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ReplyToReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The business replies to a review, publicly (shown with it) or privately (to the customer).
+        /// > Errors: INVALID_ARGUMENT (empty text, visibility unspecified), NOT_FOUND, ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ReplyToReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ReplyToReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ReplyToReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func replyToReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ReplyToReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ReplyToReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ReplyToReviewResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ReplyToReviewResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.ReplyToReview.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "VoteHelpful" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer marks a published review helpful, once.
+        /// > Errors: INVALID_ARGUMENT (empty ids), NOT_FOUND, ALREADY_EXISTS (this customer already
+        /// > voted), FAILED_PRECONDITION (the review is not published, or it is the customer's own).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_VoteHelpfulRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_VoteHelpfulRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_VoteHelpfulResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func voteHelpful<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_VoteHelpfulRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_VoteHelpfulRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_VoteHelpfulResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_VoteHelpfulResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.VoteHelpful.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListGuarantees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The guarantees the store offers (policies as data), by id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListGuaranteesRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListGuaranteesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListGuaranteesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listGuarantees<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListGuaranteesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListGuaranteesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListGuaranteesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListGuaranteesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.ListGuarantees.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "FileClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Files a claim under a guarantee for an order. The order is read from segmentation: it must
+        /// > belong to the customer and the claim must fall within the guarantee's window from the
+        /// > purchase date. The response clock starts now.
+        /// > Errors: INVALID_ARGUMENT (a field, named; idempotency_key.key is required), NOT_FOUND
+        /// > (guarantee, or the order in segmentation), FAILED_PRECONDITION (the order belongs to another
+        /// > customer; outside the window; the claim is filed too late), ALREADY_EXISTS
+        /// > (a claim under this guarantee for this order exists, or the key was reused with another body),
+        /// > UNAVAILABLE (segmentation did not answer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_FileClaimRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_FileClaimRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_FileClaimResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func fileClaim<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_FileClaimRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_FileClaimRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_FileClaimResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_FileClaimResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.FileClaim.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one claim with its response clock as of now.
+        /// > Errors: INVALID_ARGUMENT (empty claim_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetClaimRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_GetClaimRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_GetClaimResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getClaim<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_GetClaimRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_GetClaimRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_GetClaimResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetClaimResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.GetClaim.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "AdvanceClaim" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a claim along filed -> under review -> approved / rejected; approved -> settled. The
+        /// > first move is the response the clock measures. Approving a claim under a guarantee that
+        /// > refunds the order tells loyalty to take back the points that order earned.
+        /// > Errors: INVALID_ARGUMENT (status unspecified, reject without a note, settle without an
+        /// > amount), NOT_FOUND, FAILED_PRECONDITION (not a move the claim's state allows), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_AdvanceClaimRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_AdvanceClaimRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_AdvanceClaimResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func advanceClaim<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_AdvanceClaimRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_AdvanceClaimRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_AdvanceClaimResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_AdvanceClaimResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.AdvanceClaim.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateCredential" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a certification or an inspection report of a business.
+        /// > Errors: INVALID_ARGUMENT (a field, named: kind unspecified, valid_until not after
+        /// > valid_from), ALREADY_EXISTS (same issuer and number already recorded, or the key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_CreateCredentialRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_CreateCredentialRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_CreateCredentialResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createCredential<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_CreateCredentialRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_CreateCredentialRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_CreateCredentialResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_CreateCredentialResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.CreateCredential.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's credentials valid now (expired and not-yet-valid ones are left out).
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListCredentialsRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListCredentialsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListCredentialsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listCredentials<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListCredentialsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListCredentialsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListCredentialsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListCredentialsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.ListCredentials.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListExpiringCredentials" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credentials still valid now that expire within the given days (30 by default), soonest
+        /// > first, so they can be renewed in time.
+        /// > Errors: INVALID_ARGUMENT (within_days outside 0-366).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListExpiringCredentialsRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListExpiringCredentialsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListExpiringCredentialsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listExpiringCredentials<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListExpiringCredentialsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListExpiringCredentialsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListExpiringCredentialsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListExpiringCredentialsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.ListExpiringCredentials.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateCaseStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a case study (a B2B project and its result).
+        /// > Errors: INVALID_ARGUMENT (a field, named), ALREADY_EXISTS (idempotency key reused).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_CreateCaseStudyRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_CreateCaseStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_CreateCaseStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createCaseStudy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_CreateCaseStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_CreateCaseStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_CreateCaseStudyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_CreateCaseStudyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.CreateCaseStudy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListCaseStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A business's case studies, newest first.
+        /// > Errors: INVALID_ARGUMENT (empty business_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_ListCaseStudiesRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_ListCaseStudiesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_ListCaseStudiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listCaseStudies<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_ListCaseStudiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_ListCaseStudiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_ListCaseStudiesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListCaseStudiesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.ListCaseStudies.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetTrustFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The trust figures between two times: ratings and verified share of the reviews published,
+        /// > review volume, claims filed and decided, approval rate and median time to settle.
+        /// > Errors: INVALID_ARGUMENT (from or to missing, to not after from).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Trust_V1_GetTrustFiguresRequest` message.
+        ///   - serializer: A serializer for `Crm_Trust_V1_GetTrustFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Trust_V1_GetTrustFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getTrustFigures<Result>(
+            request: GRPCCore.ClientRequest<Crm_Trust_V1_GetTrustFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Trust_V1_GetTrustFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Trust_V1_GetTrustFiguresResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetTrustFiguresResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Trust_V1_TrustService.Method.GetTrustFigures.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -456,10 +3726,15 @@ extension Crm_Trust_V1_TrustService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Submits a review of a product; it waits for moderation before it shows.
-    /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text), ALREADY_EXISTS
-    /// > (the customer already reviewed the product, or the idempotency key was reused with
-    /// > another body).
+    /// > Submits a review of a product; it waits for moderation before it shows. It is marked
+    /// > verified only when segmentation confirms (live, never from a cache) that the customer bought
+    /// > the product. An automatic pre-check (banned words, links, duplicate text) flags it for a
+    /// > moderator; it never publishes by itself.
+    /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text, too many photos or
+    /// > a photo reference too long), ALREADY_EXISTS (the customer already reviewed the product, or
+    /// > the idempotency key was reused with another body), FAILED_PRECONDITION (the store accepts
+    /// > verified reviews only and segmentation does not confirm the purchase), UNAVAILABLE
+    /// > (segmentation did not answer and the store accepts verified reviews only).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Crm_Trust_V1_CreateReviewRequest` message.
@@ -488,7 +3763,7 @@ extension Crm_Trust_V1_TrustService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns one review.
+    /// > Returns one review (any status), with its replies (private ones on request).
     /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
     ///
     /// - Parameters:
@@ -513,6 +3788,598 @@ extension Crm_Trust_V1_TrustService.ClientProtocol {
             onResponse: handleResponse
         )
     }
+
+    /// Call the "EditReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes a review's rating, title, text or photos; it goes back to moderation (a published
+    /// > review stops counting and showing until published again), and is verified again.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (customer_id is not
+    /// > the review's author; verified-only store and the purchase is not confirmed), UNAVAILABLE
+    /// > (as CreateReview), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_EditReviewRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func editReview<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_EditReviewRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_EditReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.editReview(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_EditReviewRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_EditReviewResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Removes a review with its replies and votes; a published one leaves the aggregates.
+    /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_DeleteReviewRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteReview<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_DeleteReviewRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_DeleteReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteReview(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_DeleteReviewRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_DeleteReviewResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ModerateReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A moderator's decision on a pending review: publish it, or reject it with a reason; a
+    /// > published review with rating <= 2 opens a complaint in feedback. Also sets the curated and
+    /// > featured highlight flags of a published review.
+    /// > Errors: INVALID_ARGUMENT (decision unspecified, reject without a reason), NOT_FOUND,
+    /// > FAILED_PRECONDITION (the review is not pending; highlight flags on an unpublished review).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_ModerateReviewRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func moderateReview<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_ModerateReviewRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ModerateReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.moderateReview(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ModerateReviewRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ModerateReviewResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListModerationQueue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Pending reviews oldest first (flagged ones only on request), for moderators.
+    /// > Errors: INVALID_ARGUMENT (page.page_size negative, page.page_token not from this listing).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_ListModerationQueueRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listModerationQueue<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_ListModerationQueueRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListModerationQueueResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listModerationQueue(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListModerationQueueRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListModerationQueueResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListReviews" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Published reviews of a product, sorted and filtered, with their public replies; paged by
+    /// > position, served from indexes.
+    /// > Errors: INVALID_ARGUMENT (empty product_id, rating outside 0-5, page fields).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_ListReviewsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listReviews<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_ListReviewsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListReviewsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listReviews(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListReviewsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListReviewsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetProductSummary" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A product's aggregate of its published reviews, from a precomputed row.
+    /// > Errors: INVALID_ARGUMENT (empty product_id).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_GetProductSummaryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getProductSummary<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_GetProductSummaryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetProductSummaryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getProductSummary(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_GetProductSummaryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_GetProductSummaryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetBusinessSummary" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A business's aggregate of the published reviews that name it, from a precomputed row.
+    /// > Errors: INVALID_ARGUMENT (empty business_id).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_GetBusinessSummaryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getBusinessSummary<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_GetBusinessSummaryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetBusinessSummaryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getBusinessSummary(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_GetBusinessSummaryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_GetBusinessSummaryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReplyToReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The business replies to a review, publicly (shown with it) or privately (to the customer).
+    /// > Errors: INVALID_ARGUMENT (empty text, visibility unspecified), NOT_FOUND, ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_ReplyToReviewRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func replyToReview<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_ReplyToReviewRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ReplyToReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.replyToReview(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ReplyToReviewRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ReplyToReviewResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "VoteHelpful" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A customer marks a published review helpful, once.
+    /// > Errors: INVALID_ARGUMENT (empty ids), NOT_FOUND, ALREADY_EXISTS (this customer already
+    /// > voted), FAILED_PRECONDITION (the review is not published, or it is the customer's own).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_VoteHelpfulRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func voteHelpful<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_VoteHelpfulRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_VoteHelpfulResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.voteHelpful(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_VoteHelpfulRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_VoteHelpfulResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListGuarantees" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The guarantees the store offers (policies as data), by id.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_ListGuaranteesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listGuarantees<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_ListGuaranteesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListGuaranteesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listGuarantees(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListGuaranteesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListGuaranteesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "FileClaim" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Files a claim under a guarantee for an order. The order is read from segmentation: it must
+    /// > belong to the customer and the claim must fall within the guarantee's window from the
+    /// > purchase date. The response clock starts now.
+    /// > Errors: INVALID_ARGUMENT (a field, named; idempotency_key.key is required), NOT_FOUND
+    /// > (guarantee, or the order in segmentation), FAILED_PRECONDITION (the order belongs to another
+    /// > customer; outside the window; the claim is filed too late), ALREADY_EXISTS
+    /// > (a claim under this guarantee for this order exists, or the key was reused with another body),
+    /// > UNAVAILABLE (segmentation did not answer).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_FileClaimRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func fileClaim<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_FileClaimRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_FileClaimResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.fileClaim(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_FileClaimRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_FileClaimResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetClaim" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns one claim with its response clock as of now.
+    /// > Errors: INVALID_ARGUMENT (empty claim_id), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_GetClaimRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getClaim<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_GetClaimRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetClaimResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getClaim(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_GetClaimRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_GetClaimResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AdvanceClaim" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a claim along filed -> under review -> approved / rejected; approved -> settled. The
+    /// > first move is the response the clock measures. Approving a claim under a guarantee that
+    /// > refunds the order tells loyalty to take back the points that order earned.
+    /// > Errors: INVALID_ARGUMENT (status unspecified, reject without a note, settle without an
+    /// > amount), NOT_FOUND, FAILED_PRECONDITION (not a move the claim's state allows), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_AdvanceClaimRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advanceClaim<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_AdvanceClaimRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_AdvanceClaimResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.advanceClaim(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_AdvanceClaimRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_AdvanceClaimResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateCredential" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a certification or an inspection report of a business.
+    /// > Errors: INVALID_ARGUMENT (a field, named: kind unspecified, valid_until not after
+    /// > valid_from), ALREADY_EXISTS (same issuer and number already recorded, or the key reused).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_CreateCredentialRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createCredential<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_CreateCredentialRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_CreateCredentialResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createCredential(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_CreateCredentialRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_CreateCredentialResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCredentials" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A business's credentials valid now (expired and not-yet-valid ones are left out).
+    /// > Errors: INVALID_ARGUMENT (empty business_id).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_ListCredentialsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCredentials<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_ListCredentialsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListCredentialsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listCredentials(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListCredentialsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListCredentialsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListExpiringCredentials" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Credentials still valid now that expire within the given days (30 by default), soonest
+    /// > first, so they can be renewed in time.
+    /// > Errors: INVALID_ARGUMENT (within_days outside 0-366).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_ListExpiringCredentialsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listExpiringCredentials<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_ListExpiringCredentialsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListExpiringCredentialsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listExpiringCredentials(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListExpiringCredentialsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListExpiringCredentialsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateCaseStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a case study (a B2B project and its result).
+    /// > Errors: INVALID_ARGUMENT (a field, named), ALREADY_EXISTS (idempotency key reused).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_CreateCaseStudyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createCaseStudy<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_CreateCaseStudyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_CreateCaseStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createCaseStudy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_CreateCaseStudyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_CreateCaseStudyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCaseStudies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A business's case studies, newest first.
+    /// > Errors: INVALID_ARGUMENT (empty business_id).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_ListCaseStudiesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCaseStudies<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_ListCaseStudiesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListCaseStudiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listCaseStudies(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_ListCaseStudiesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_ListCaseStudiesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTrustFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The trust figures between two times: ratings and verified share of the reviews published,
+    /// > review volume, claims filed and decided, approval rate and median time to settle.
+    /// > Errors: INVALID_ARGUMENT (from or to missing, to not after from).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Trust_V1_GetTrustFiguresRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTrustFigures<Result>(
+        request: GRPCCore.ClientRequest<Crm_Trust_V1_GetTrustFiguresRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetTrustFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getTrustFigures(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Trust_V1_GetTrustFiguresRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Trust_V1_GetTrustFiguresResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
 }
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
@@ -522,10 +4389,15 @@ extension Crm_Trust_V1_TrustService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Submits a review of a product; it waits for moderation before it shows.
-    /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text), ALREADY_EXISTS
-    /// > (the customer already reviewed the product, or the idempotency key was reused with
-    /// > another body).
+    /// > Submits a review of a product; it waits for moderation before it shows. It is marked
+    /// > verified only when segmentation confirms (live, never from a cache) that the customer bought
+    /// > the product. An automatic pre-check (banned words, links, duplicate text) flags it for a
+    /// > moderator; it never publishes by itself.
+    /// > Errors: INVALID_ARGUMENT (a field, named: rating outside 1-5, empty text, too many photos or
+    /// > a photo reference too long), ALREADY_EXISTS (the customer already reviewed the product, or
+    /// > the idempotency key was reused with another body), FAILED_PRECONDITION (the store accepts
+    /// > verified reviews only and segmentation does not confirm the purchase), UNAVAILABLE
+    /// > (segmentation did not answer and the store accepts verified reviews only).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -558,7 +4430,7 @@ extension Crm_Trust_V1_TrustService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns one review.
+    /// > Returns one review (any status), with its replies (private ones on request).
     /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
     ///
     /// - Parameters:
@@ -582,6 +4454,674 @@ extension Crm_Trust_V1_TrustService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getReview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EditReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes a review's rating, title, text or photos; it goes back to moderation (a published
+    /// > review stops counting and showing until published again), and is verified again.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (customer_id is not
+    /// > the review's author; verified-only store and the purchase is not confirmed), UNAVAILABLE
+    /// > (as CreateReview), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func editReview<Result>(
+        _ message: Crm_Trust_V1_EditReviewRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_EditReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_EditReviewRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.editReview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Removes a review with its replies and votes; a published one leaves the aggregates.
+    /// > Errors: INVALID_ARGUMENT (empty review_id), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteReview<Result>(
+        _ message: Crm_Trust_V1_DeleteReviewRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_DeleteReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_DeleteReviewRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteReview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ModerateReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A moderator's decision on a pending review: publish it, or reject it with a reason; a
+    /// > published review with rating <= 2 opens a complaint in feedback. Also sets the curated and
+    /// > featured highlight flags of a published review.
+    /// > Errors: INVALID_ARGUMENT (decision unspecified, reject without a reason), NOT_FOUND,
+    /// > FAILED_PRECONDITION (the review is not pending; highlight flags on an unpublished review).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func moderateReview<Result>(
+        _ message: Crm_Trust_V1_ModerateReviewRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ModerateReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_ModerateReviewRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.moderateReview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListModerationQueue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Pending reviews oldest first (flagged ones only on request), for moderators.
+    /// > Errors: INVALID_ARGUMENT (page.page_size negative, page.page_token not from this listing).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listModerationQueue<Result>(
+        _ message: Crm_Trust_V1_ListModerationQueueRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListModerationQueueResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_ListModerationQueueRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listModerationQueue(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListReviews" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Published reviews of a product, sorted and filtered, with their public replies; paged by
+    /// > position, served from indexes.
+    /// > Errors: INVALID_ARGUMENT (empty product_id, rating outside 0-5, page fields).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listReviews<Result>(
+        _ message: Crm_Trust_V1_ListReviewsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListReviewsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_ListReviewsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listReviews(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetProductSummary" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A product's aggregate of its published reviews, from a precomputed row.
+    /// > Errors: INVALID_ARGUMENT (empty product_id).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getProductSummary<Result>(
+        _ message: Crm_Trust_V1_GetProductSummaryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetProductSummaryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_GetProductSummaryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getProductSummary(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetBusinessSummary" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A business's aggregate of the published reviews that name it, from a precomputed row.
+    /// > Errors: INVALID_ARGUMENT (empty business_id).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getBusinessSummary<Result>(
+        _ message: Crm_Trust_V1_GetBusinessSummaryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetBusinessSummaryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_GetBusinessSummaryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getBusinessSummary(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReplyToReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The business replies to a review, publicly (shown with it) or privately (to the customer).
+    /// > Errors: INVALID_ARGUMENT (empty text, visibility unspecified), NOT_FOUND, ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func replyToReview<Result>(
+        _ message: Crm_Trust_V1_ReplyToReviewRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ReplyToReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_ReplyToReviewRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.replyToReview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "VoteHelpful" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A customer marks a published review helpful, once.
+    /// > Errors: INVALID_ARGUMENT (empty ids), NOT_FOUND, ALREADY_EXISTS (this customer already
+    /// > voted), FAILED_PRECONDITION (the review is not published, or it is the customer's own).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func voteHelpful<Result>(
+        _ message: Crm_Trust_V1_VoteHelpfulRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_VoteHelpfulResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_VoteHelpfulRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.voteHelpful(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListGuarantees" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The guarantees the store offers (policies as data), by id.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listGuarantees<Result>(
+        _ message: Crm_Trust_V1_ListGuaranteesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListGuaranteesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_ListGuaranteesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listGuarantees(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "FileClaim" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Files a claim under a guarantee for an order. The order is read from segmentation: it must
+    /// > belong to the customer and the claim must fall within the guarantee's window from the
+    /// > purchase date. The response clock starts now.
+    /// > Errors: INVALID_ARGUMENT (a field, named; idempotency_key.key is required), NOT_FOUND
+    /// > (guarantee, or the order in segmentation), FAILED_PRECONDITION (the order belongs to another
+    /// > customer; outside the window; the claim is filed too late), ALREADY_EXISTS
+    /// > (a claim under this guarantee for this order exists, or the key was reused with another body),
+    /// > UNAVAILABLE (segmentation did not answer).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func fileClaim<Result>(
+        _ message: Crm_Trust_V1_FileClaimRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_FileClaimResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_FileClaimRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.fileClaim(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetClaim" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns one claim with its response clock as of now.
+    /// > Errors: INVALID_ARGUMENT (empty claim_id), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getClaim<Result>(
+        _ message: Crm_Trust_V1_GetClaimRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetClaimResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_GetClaimRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getClaim(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AdvanceClaim" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a claim along filed -> under review -> approved / rejected; approved -> settled. The
+    /// > first move is the response the clock measures. Approving a claim under a guarantee that
+    /// > refunds the order tells loyalty to take back the points that order earned.
+    /// > Errors: INVALID_ARGUMENT (status unspecified, reject without a note, settle without an
+    /// > amount), NOT_FOUND, FAILED_PRECONDITION (not a move the claim's state allows), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advanceClaim<Result>(
+        _ message: Crm_Trust_V1_AdvanceClaimRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_AdvanceClaimResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_AdvanceClaimRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.advanceClaim(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateCredential" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a certification or an inspection report of a business.
+    /// > Errors: INVALID_ARGUMENT (a field, named: kind unspecified, valid_until not after
+    /// > valid_from), ALREADY_EXISTS (same issuer and number already recorded, or the key reused).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createCredential<Result>(
+        _ message: Crm_Trust_V1_CreateCredentialRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_CreateCredentialResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_CreateCredentialRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createCredential(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCredentials" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A business's credentials valid now (expired and not-yet-valid ones are left out).
+    /// > Errors: INVALID_ARGUMENT (empty business_id).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCredentials<Result>(
+        _ message: Crm_Trust_V1_ListCredentialsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListCredentialsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_ListCredentialsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listCredentials(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListExpiringCredentials" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Credentials still valid now that expire within the given days (30 by default), soonest
+    /// > first, so they can be renewed in time.
+    /// > Errors: INVALID_ARGUMENT (within_days outside 0-366).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listExpiringCredentials<Result>(
+        _ message: Crm_Trust_V1_ListExpiringCredentialsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListExpiringCredentialsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_ListExpiringCredentialsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listExpiringCredentials(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateCaseStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a case study (a B2B project and its result).
+    /// > Errors: INVALID_ARGUMENT (a field, named), ALREADY_EXISTS (idempotency key reused).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createCaseStudy<Result>(
+        _ message: Crm_Trust_V1_CreateCaseStudyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_CreateCaseStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_CreateCaseStudyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createCaseStudy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCaseStudies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A business's case studies, newest first.
+    /// > Errors: INVALID_ARGUMENT (empty business_id).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCaseStudies<Result>(
+        _ message: Crm_Trust_V1_ListCaseStudiesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_ListCaseStudiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_ListCaseStudiesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listCaseStudies(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTrustFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The trust figures between two times: ratings and verified share of the reviews published,
+    /// > review volume, claims filed and decided, approval rate and median time to settle.
+    /// > Errors: INVALID_ARGUMENT (from or to missing, to not after from).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTrustFigures<Result>(
+        _ message: Crm_Trust_V1_GetTrustFiguresRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Trust_V1_GetTrustFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Trust_V1_GetTrustFiguresRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getTrustFigures(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -62,30 +62,436 @@ public nonisolated enum Crm_Trust_V1_ReviewStatus: SwiftProtobuf.Enum, Swift.Cas
 
 }
 
-public nonisolated struct Crm_Trust_V1_Review: Sendable {
+public nonisolated enum Crm_Trust_V1_ReplyVisibility: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Shown with the review.
+  case `public` // = 1
+
+  /// Only for the customer who wrote the review.
+  case `private` // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .public
+    case 2: self = .private
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .public: return 1
+    case .private: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Trust_V1_ReplyVisibility] = [
+    .unspecified,
+    .public,
+    .private,
+  ]
+
+}
+
+public nonisolated enum Crm_Trust_V1_ModerationDecision: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Publish a pending review.
+  case publish // = 1
+
+  /// Reject a pending review; rejection_reason is required.
+  case reject // = 2
+
+  /// Only set the highlight flags of a published review.
+  case highlight // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .publish
+    case 2: self = .reject
+    case 3: self = .highlight
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .publish: return 1
+    case .reject: return 2
+    case .highlight: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Trust_V1_ModerationDecision] = [
+    .unspecified,
+    .publish,
+    .reject,
+    .highlight,
+  ]
+
+}
+
+public nonisolated enum Crm_Trust_V1_ReviewSort: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Newest first (the default).
+  case unspecified // = 0
+  case newest // = 1
+
+  /// Highest rating first, newest first among equals.
+  case rating // = 2
+
+  /// Most helpful first, newest first among equals.
+  case helpful // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .newest
+    case 2: self = .rating
+    case 3: self = .helpful
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .newest: return 1
+    case .rating: return 2
+    case .helpful: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Trust_V1_ReviewSort] = [
+    .unspecified,
+    .newest,
+    .rating,
+    .helpful,
+  ]
+
+}
+
+public nonisolated enum Crm_Trust_V1_ClaimStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case filed // = 1
+  case underReview // = 2
+  case approved // = 3
+  case rejected // = 4
+  case settled // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .filed
+    case 2: self = .underReview
+    case 3: self = .approved
+    case 4: self = .rejected
+    case 5: self = .settled
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .filed: return 1
+    case .underReview: return 2
+    case .approved: return 3
+    case .rejected: return 4
+    case .settled: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Trust_V1_ClaimStatus] = [
+    .unspecified,
+    .filed,
+    .underReview,
+    .approved,
+    .rejected,
+    .settled,
+  ]
+
+}
+
+public nonisolated enum Crm_Trust_V1_ResponseClock: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Not responded to yet, still within the response time.
+  case running // = 1
+
+  /// Responded to within the response time.
+  case met // = 2
+
+  /// Responded to late, or not yet and past due.
+  case breached // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .running
+    case 2: self = .met
+    case 3: self = .breached
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .running: return 1
+    case .met: return 2
+    case .breached: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Trust_V1_ResponseClock] = [
+    .unspecified,
+    .running,
+    .met,
+    .breached,
+  ]
+
+}
+
+public nonisolated enum Crm_Trust_V1_CredentialKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case certification // = 1
+  case inspectionReport // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .certification
+    case 2: self = .inspectionReport
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .certification: return 1
+    case .inspectionReport: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Trust_V1_CredentialKind] = [
+    .unspecified,
+    .certification,
+    .inspectionReport,
+  ]
+
+}
+
+public nonisolated struct Crm_Trust_V1_Review: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Output only.
-  public var reviewID: String = String()
+  public var reviewID: String {
+    get {_storage._reviewID}
+    set {_uniqueStorage()._reviewID = newValue}
+  }
 
-  public var customerID: String = String()
+  public var customerID: String {
+    get {_storage._customerID}
+    set {_uniqueStorage()._customerID = newValue}
+  }
 
-  public var productID: String = String()
+  public var productID: String {
+    get {_storage._productID}
+    set {_uniqueStorage()._productID = newValue}
+  }
 
   /// 1 to 5.
-  public var rating: Int32 = 0
+  public var rating: Int32 {
+    get {_storage._rating}
+    set {_uniqueStorage()._rating = newValue}
+  }
 
-  public var title: String = String()
+  /// 0 to 200 characters.
+  public var title: String {
+    get {_storage._title}
+    set {_uniqueStorage()._title = newValue}
+  }
 
   /// 1 to 5,000 characters.
-  public var text: String = String()
+  public var text: String {
+    get {_storage._text}
+    set {_uniqueStorage()._text = newValue}
+  }
 
-  public var orderID: String = String()
+  public var orderID: String {
+    get {_storage._orderID}
+    set {_uniqueStorage()._orderID = newValue}
+  }
 
   /// Output only.
-  public var status: Crm_Trust_V1_ReviewStatus = .unspecified
+  public var status: Crm_Trust_V1_ReviewStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
+
+  /// Output only.
+  public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createTime = newValue}
+  }
+  /// Returns true if `createTime` has been explicitly set.
+  public var hasCreateTime: Bool {_storage._createTime != nil}
+  /// Clears the value of `createTime`. Subsequent reads from it will return its default value.
+  public mutating func clearCreateTime() {_uniqueStorage()._createTime = nil}
+
+  /// Optional: the business (shop, brand) reviewed along with the product; 0 to 128 characters.
+  public var businessID: String {
+    get {_storage._businessID}
+    set {_uniqueStorage()._businessID = newValue}
+  }
+
+  /// References (URLs or storage keys) of photos: at most 9, each at most 512 characters.
+  public var photoRefs: [String] {
+    get {_storage._photoRefs}
+    set {_uniqueStorage()._photoRefs = newValue}
+  }
+
+  /// Output only: segmentation confirmed the customer bought the product.
+  public var verified: Bool {
+    get {_storage._verified}
+    set {_uniqueStorage()._verified = newValue}
+  }
+
+  /// Output only: why the automatic pre-check wants a person to look ("banned_word",
+  /// "link", "duplicate_text"); empty when nothing was found.
+  public var precheckFlags: [String] {
+    get {_storage._precheckFlags}
+    set {_uniqueStorage()._precheckFlags = newValue}
+  }
+
+  /// Output only: the moderator's reason for a rejection.
+  public var rejectionReason: String {
+    get {_storage._rejectionReason}
+    set {_uniqueStorage()._rejectionReason = newValue}
+  }
+
+  /// Output only: highlight flags set by a moderator.
+  public var curated: Bool {
+    get {_storage._curated}
+    set {_uniqueStorage()._curated = newValue}
+  }
+
+  public var featured: Bool {
+    get {_storage._featured}
+    set {_uniqueStorage()._featured = newValue}
+  }
+
+  /// Output only: customers who voted it helpful.
+  public var helpfulCount: Int64 {
+    get {_storage._helpfulCount}
+    set {_uniqueStorage()._helpfulCount = newValue}
+  }
+
+  /// Output only.
+  public var updateTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._updateTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._updateTime = newValue}
+  }
+  /// Returns true if `updateTime` has been explicitly set.
+  public var hasUpdateTime: Bool {_storage._updateTime != nil}
+  /// Clears the value of `updateTime`. Subsequent reads from it will return its default value.
+  public mutating func clearUpdateTime() {_uniqueStorage()._updateTime = nil}
+
+  /// Output only: when it was last published.
+  public var publishTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._publishTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._publishTime = newValue}
+  }
+  /// Returns true if `publishTime` has been explicitly set.
+  public var hasPublishTime: Bool {_storage._publishTime != nil}
+  /// Clears the value of `publishTime`. Subsequent reads from it will return its default value.
+  public mutating func clearPublishTime() {_uniqueStorage()._publishTime = nil}
+
+  /// Output only: replies of the business (public ones only in ListReviews).
+  public var replies: [Crm_Trust_V1_ReviewReply] {
+    get {_storage._replies}
+    set {_uniqueStorage()._replies = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Crm_Trust_V1_ReviewReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Output only.
+  public var replyID: String = String()
+
+  /// Who at the business replied; 1 to 128 characters.
+  public var author: String = String()
+
+  /// 1 to 2,000 characters.
+  public var text: String = String()
+
+  public var visibility: Crm_Trust_V1_ReplyVisibility = .unspecified
 
   /// Output only.
   public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
@@ -163,6 +569,9 @@ public nonisolated struct Crm_Trust_V1_GetReviewRequest: Sendable {
 
   public var reviewID: String = String()
 
+  /// Include private replies (for the business and the author).
+  public var includePrivateReplies: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -189,6 +598,1105 @@ public nonisolated struct Crm_Trust_V1_GetReviewResponse: Sendable {
   fileprivate var _review: Crm_Trust_V1_Review? = nil
 }
 
+public nonisolated struct Crm_Trust_V1_EditReviewRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reviewID: String = String()
+
+  /// The author; must match the review's customer.
+  public var customerID: String = String()
+
+  /// 1 to 5.
+  public var rating: Int32 = 0
+
+  /// 0 to 200 characters.
+  public var title: String = String()
+
+  /// 1 to 5,000 characters.
+  public var text: String = String()
+
+  /// Replaces the photos; same bounds as Review.photo_refs.
+  public var photoRefs: [String] = []
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_EditReviewResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var review: Crm_Trust_V1_Review {
+    get {_review ?? Crm_Trust_V1_Review()}
+    set {_review = newValue}
+  }
+  /// Returns true if `review` has been explicitly set.
+  public var hasReview: Bool {self._review != nil}
+  /// Clears the value of `review`. Subsequent reads from it will return its default value.
+  public mutating func clearReview() {self._review = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _review: Crm_Trust_V1_Review? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_DeleteReviewRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reviewID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_DeleteReviewResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_ModerateReviewRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reviewID: String = String()
+
+  public var decision: Crm_Trust_V1_ModerationDecision = .unspecified
+
+  /// Required with REJECT; 1 to 500 characters.
+  public var rejectionReason: String = String()
+
+  /// With PUBLISH or HIGHLIGHT: the highlight flags to set.
+  public var curated: Bool = false
+
+  public var featured: Bool = false
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_ModerateReviewResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var review: Crm_Trust_V1_Review {
+    get {_review ?? Crm_Trust_V1_Review()}
+    set {_review = newValue}
+  }
+  /// Returns true if `review` has been explicitly set.
+  public var hasReview: Bool {self._review != nil}
+  /// Clears the value of `review`. Subsequent reads from it will return its default value.
+  public mutating func clearReview() {self._review = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _review: Crm_Trust_V1_Review? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_ListModerationQueueRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Only reviews the pre-check flagged.
+  public var flaggedOnly: Bool = false
+
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_ListModerationQueueResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reviews: [Crm_Trust_V1_Review] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_ListReviewsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var productID: String = String()
+
+  public var sort: Crm_Trust_V1_ReviewSort = .unspecified
+
+  /// Only this rating (1-5); 0 for all.
+  public var rating: Int32 = 0
+
+  /// Only verified reviews.
+  public var verifiedOnly: Bool = false
+
+  /// Only reviews with at least one photo.
+  public var withPhotosOnly: Bool = false
+
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_ListReviewsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reviews: [Crm_Trust_V1_Review] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
+}
+
+/// Published reviews of a product or business, summed up.
+public nonisolated struct Crm_Trust_V1_ReviewSummary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reviewCount: Int64 = 0
+
+  /// Mean rating; 0 when there are no reviews.
+  public var averageRating: Double = 0
+
+  /// Reviews with rating 1, 2, 3, 4, 5 (always five entries).
+  public var ratingDistribution: [Int64] = []
+
+  /// Verified reviews / all reviews; 0 when there are none.
+  public var verifiedShare: Double = 0
+
+  /// For ranking: the mean pulled toward the mean of all published reviews, weighted as if
+  /// the prior were this many reviews (the store's setting), so few reviews rank modestly.
+  public var bayesianAverage: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_GetProductSummaryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var productID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_GetProductSummaryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var summary: Crm_Trust_V1_ReviewSummary {
+    get {_summary ?? Crm_Trust_V1_ReviewSummary()}
+    set {_summary = newValue}
+  }
+  /// Returns true if `summary` has been explicitly set.
+  public var hasSummary: Bool {self._summary != nil}
+  /// Clears the value of `summary`. Subsequent reads from it will return its default value.
+  public mutating func clearSummary() {self._summary = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _summary: Crm_Trust_V1_ReviewSummary? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_GetBusinessSummaryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var businessID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_GetBusinessSummaryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var summary: Crm_Trust_V1_ReviewSummary {
+    get {_summary ?? Crm_Trust_V1_ReviewSummary()}
+    set {_summary = newValue}
+  }
+  /// Returns true if `summary` has been explicitly set.
+  public var hasSummary: Bool {self._summary != nil}
+  /// Clears the value of `summary`. Subsequent reads from it will return its default value.
+  public mutating func clearSummary() {self._summary = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _summary: Crm_Trust_V1_ReviewSummary? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_ReplyToReviewRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reviewID: String = String()
+
+  public var reply: Crm_Trust_V1_ReviewReply {
+    get {_reply ?? Crm_Trust_V1_ReviewReply()}
+    set {_reply = newValue}
+  }
+  /// Returns true if `reply` has been explicitly set.
+  public var hasReply: Bool {self._reply != nil}
+  /// Clears the value of `reply`. Subsequent reads from it will return its default value.
+  public mutating func clearReply() {self._reply = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _reply: Crm_Trust_V1_ReviewReply? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_ReplyToReviewResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reply: Crm_Trust_V1_ReviewReply {
+    get {_reply ?? Crm_Trust_V1_ReviewReply()}
+    set {_reply = newValue}
+  }
+  /// Returns true if `reply` has been explicitly set.
+  public var hasReply: Bool {self._reply != nil}
+  /// Clears the value of `reply`. Subsequent reads from it will return its default value.
+  public mutating func clearReply() {self._reply = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _reply: Crm_Trust_V1_ReviewReply? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_VoteHelpfulRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reviewID: String = String()
+
+  /// The voter.
+  public var customerID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_VoteHelpfulResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The review's helpful count after the vote.
+  public var helpfulCount: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A guarantee offered to buyers, with its terms and after-sales steps.
+public nonisolated struct Crm_Trust_V1_Guarantee: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A stable id such as "seven-day-return".
+  public var guaranteeID: String = String()
+
+  public var name: String = String()
+
+  public var terms: String = String()
+
+  /// Claims are accepted up to this many days after the purchase.
+  public var windowDays: Int32 = 0
+
+  /// What it pays: the order amount times payout_multiplier (1 = money back, 10 = "one fake, ten
+  /// paid back"); 0 when it pays no money (a trial that is taken back).
+  public var payoutMultiplier: Int32 = 0
+
+  /// Whether an approved claim refunds the order (and so takes back its points).
+  public var refundsOrder: Bool = false
+
+  /// Business customers only (the small-batch trial).
+  public var businessOnly: Bool = false
+
+  /// After-sales steps: the first response is due within this many hours of filing.
+  public var responseHours: Int32 = 0
+
+  /// How it is settled (e.g. "refund to the original payment within 3 days").
+  public var settlement: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_ListGuaranteesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_ListGuaranteesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guarantees: [Crm_Trust_V1_Guarantee] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_Claim: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Output only.
+  public var claimID: String {
+    get {_storage._claimID}
+    set {_uniqueStorage()._claimID = newValue}
+  }
+
+  public var customerID: String {
+    get {_storage._customerID}
+    set {_uniqueStorage()._customerID = newValue}
+  }
+
+  public var guaranteeID: String {
+    get {_storage._guaranteeID}
+    set {_uniqueStorage()._guaranteeID = newValue}
+  }
+
+  public var orderID: String {
+    get {_storage._orderID}
+    set {_uniqueStorage()._orderID = newValue}
+  }
+
+  /// Why the customer claims; 1 to 2,000 characters.
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
+
+  /// Output only.
+  public var status: Crm_Trust_V1_ClaimStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
+
+  /// Output only: the order's date, as segmentation recorded it.
+  public var purchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._purchaseTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._purchaseTime = newValue}
+  }
+  /// Returns true if `purchaseTime` has been explicitly set.
+  public var hasPurchaseTime: Bool {_storage._purchaseTime != nil}
+  /// Clears the value of `purchaseTime`. Subsequent reads from it will return its default value.
+  public mutating func clearPurchaseTime() {_uniqueStorage()._purchaseTime = nil}
+
+  /// Output only: the order amount, and what the guarantee pays for it.
+  public var orderAmount: Crm_Common_V1_Money {
+    get {_storage._orderAmount ?? Crm_Common_V1_Money()}
+    set {_uniqueStorage()._orderAmount = newValue}
+  }
+  /// Returns true if `orderAmount` has been explicitly set.
+  public var hasOrderAmount: Bool {_storage._orderAmount != nil}
+  /// Clears the value of `orderAmount`. Subsequent reads from it will return its default value.
+  public mutating func clearOrderAmount() {_uniqueStorage()._orderAmount = nil}
+
+  public var payout: Crm_Common_V1_Money {
+    get {_storage._payout ?? Crm_Common_V1_Money()}
+    set {_uniqueStorage()._payout = newValue}
+  }
+  /// Returns true if `payout` has been explicitly set.
+  public var hasPayout: Bool {_storage._payout != nil}
+  /// Clears the value of `payout`. Subsequent reads from it will return its default value.
+  public mutating func clearPayout() {_uniqueStorage()._payout = nil}
+
+  /// Output only.
+  public var fileTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._fileTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._fileTime = newValue}
+  }
+  /// Returns true if `fileTime` has been explicitly set.
+  public var hasFileTime: Bool {_storage._fileTime != nil}
+  /// Clears the value of `fileTime`. Subsequent reads from it will return its default value.
+  public mutating func clearFileTime() {_uniqueStorage()._fileTime = nil}
+
+  /// Output only: when the first response is due, when it came, and the clock's state now.
+  public var responseDueTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._responseDueTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._responseDueTime = newValue}
+  }
+  /// Returns true if `responseDueTime` has been explicitly set.
+  public var hasResponseDueTime: Bool {_storage._responseDueTime != nil}
+  /// Clears the value of `responseDueTime`. Subsequent reads from it will return its default value.
+  public mutating func clearResponseDueTime() {_uniqueStorage()._responseDueTime = nil}
+
+  public var firstResponseTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._firstResponseTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._firstResponseTime = newValue}
+  }
+  /// Returns true if `firstResponseTime` has been explicitly set.
+  public var hasFirstResponseTime: Bool {_storage._firstResponseTime != nil}
+  /// Clears the value of `firstResponseTime`. Subsequent reads from it will return its default value.
+  public mutating func clearFirstResponseTime() {_uniqueStorage()._firstResponseTime = nil}
+
+  public var responseClock: Crm_Trust_V1_ResponseClock {
+    get {_storage._responseClock}
+    set {_uniqueStorage()._responseClock = newValue}
+  }
+
+  /// Output only: the decision's note, and when it was decided and settled.
+  public var decisionNote: String {
+    get {_storage._decisionNote}
+    set {_uniqueStorage()._decisionNote = newValue}
+  }
+
+  public var decideTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._decideTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._decideTime = newValue}
+  }
+  /// Returns true if `decideTime` has been explicitly set.
+  public var hasDecideTime: Bool {_storage._decideTime != nil}
+  /// Clears the value of `decideTime`. Subsequent reads from it will return its default value.
+  public mutating func clearDecideTime() {_uniqueStorage()._decideTime = nil}
+
+  public var settleTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._settleTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._settleTime = newValue}
+  }
+  /// Returns true if `settleTime` has been explicitly set.
+  public var hasSettleTime: Bool {_storage._settleTime != nil}
+  /// Clears the value of `settleTime`. Subsequent reads from it will return its default value.
+  public mutating func clearSettleTime() {_uniqueStorage()._settleTime = nil}
+
+  /// Output only: the amount paid at settlement.
+  public var settledAmount: Crm_Common_V1_Money {
+    get {_storage._settledAmount ?? Crm_Common_V1_Money()}
+    set {_uniqueStorage()._settledAmount = newValue}
+  }
+  /// Returns true if `settledAmount` has been explicitly set.
+  public var hasSettledAmount: Bool {_storage._settledAmount != nil}
+  /// Clears the value of `settledAmount`. Subsequent reads from it will return its default value.
+  public mutating func clearSettledAmount() {_uniqueStorage()._settledAmount = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Crm_Trust_V1_FileClaimRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var guaranteeID: String = String()
+
+  public var orderID: String = String()
+
+  public var reason: String = String()
+
+  /// Required.
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_FileClaimResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var claim: Crm_Trust_V1_Claim {
+    get {_claim ?? Crm_Trust_V1_Claim()}
+    set {_claim = newValue}
+  }
+  /// Returns true if `claim` has been explicitly set.
+  public var hasClaim: Bool {self._claim != nil}
+  /// Clears the value of `claim`. Subsequent reads from it will return its default value.
+  public mutating func clearClaim() {self._claim = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _claim: Crm_Trust_V1_Claim? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_GetClaimRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var claimID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_GetClaimResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var claim: Crm_Trust_V1_Claim {
+    get {_claim ?? Crm_Trust_V1_Claim()}
+    set {_claim = newValue}
+  }
+  /// Returns true if `claim` has been explicitly set.
+  public var hasClaim: Bool {self._claim != nil}
+  /// Clears the value of `claim`. Subsequent reads from it will return its default value.
+  public mutating func clearClaim() {self._claim = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _claim: Crm_Trust_V1_Claim? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_AdvanceClaimRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var claimID: String = String()
+
+  /// UNDER_REVIEW, APPROVED, REJECTED or SETTLED.
+  public var status: Crm_Trust_V1_ClaimStatus = .unspecified
+
+  /// Required with REJECTED; 0 to 1,000 characters otherwise.
+  public var note: String = String()
+
+  /// Required with SETTLED: what was paid (currency of the order).
+  public var settledAmount: Crm_Common_V1_Money {
+    get {_settledAmount ?? Crm_Common_V1_Money()}
+    set {_settledAmount = newValue}
+  }
+  /// Returns true if `settledAmount` has been explicitly set.
+  public var hasSettledAmount: Bool {self._settledAmount != nil}
+  /// Clears the value of `settledAmount`. Subsequent reads from it will return its default value.
+  public mutating func clearSettledAmount() {self._settledAmount = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _settledAmount: Crm_Common_V1_Money? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_AdvanceClaimResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var claim: Crm_Trust_V1_Claim {
+    get {_claim ?? Crm_Trust_V1_Claim()}
+    set {_claim = newValue}
+  }
+  /// Returns true if `claim` has been explicitly set.
+  public var hasClaim: Bool {self._claim != nil}
+  /// Clears the value of `claim`. Subsequent reads from it will return its default value.
+  public mutating func clearClaim() {self._claim = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _claim: Crm_Trust_V1_Claim? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_Credential: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Output only.
+  public var credentialID: String = String()
+
+  /// Whose credential it is; 1 to 128 characters.
+  public var businessID: String = String()
+
+  public var kind: Crm_Trust_V1_CredentialKind = .unspecified
+
+  /// What it certifies (e.g. "ISO 9001", "batch 2026-03 quality inspection"); 1 to 200.
+  public var title: String = String()
+
+  /// 1 to 200 characters.
+  public var issuer: String = String()
+
+  /// The issuer's number for it; 1 to 128 characters.
+  public var number: String = String()
+
+  public var validFrom: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_validFrom ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_validFrom = newValue}
+  }
+  /// Returns true if `validFrom` has been explicitly set.
+  public var hasValidFrom: Bool {self._validFrom != nil}
+  /// Clears the value of `validFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearValidFrom() {self._validFrom = nil}
+
+  /// After valid_from.
+  public var validUntil: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_validUntil ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_validUntil = newValue}
+  }
+  /// Returns true if `validUntil` has been explicitly set.
+  public var hasValidUntil: Bool {self._validUntil != nil}
+  /// Clears the value of `validUntil`. Subsequent reads from it will return its default value.
+  public mutating func clearValidUntil() {self._validUntil = nil}
+
+  /// Where the document is kept (URL or storage key); 1 to 512 characters.
+  public var documentRef: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _validFrom: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _validUntil: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_CreateCredentialRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var credential: Crm_Trust_V1_Credential {
+    get {_credential ?? Crm_Trust_V1_Credential()}
+    set {_credential = newValue}
+  }
+  /// Returns true if `credential` has been explicitly set.
+  public var hasCredential: Bool {self._credential != nil}
+  /// Clears the value of `credential`. Subsequent reads from it will return its default value.
+  public mutating func clearCredential() {self._credential = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _credential: Crm_Trust_V1_Credential? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_CreateCredentialResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var credential: Crm_Trust_V1_Credential {
+    get {_credential ?? Crm_Trust_V1_Credential()}
+    set {_credential = newValue}
+  }
+  /// Returns true if `credential` has been explicitly set.
+  public var hasCredential: Bool {self._credential != nil}
+  /// Clears the value of `credential`. Subsequent reads from it will return its default value.
+  public mutating func clearCredential() {self._credential = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _credential: Crm_Trust_V1_Credential? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_ListCredentialsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var businessID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_ListCredentialsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var credentials: [Crm_Trust_V1_Credential] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_ListExpiringCredentialsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0 means 30.
+  public var withinDays: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_ListExpiringCredentialsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var credentials: [Crm_Trust_V1_Credential] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_CaseStudy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Output only.
+  public var caseStudyID: String = String()
+
+  public var businessID: String = String()
+
+  /// The customer of the project (a name the customer agreed to show); 1 to 200 characters.
+  public var customerName: String = String()
+
+  /// 1 to 100 characters.
+  public var industry: String = String()
+
+  /// The result for the customer; 1 to 5,000 characters.
+  public var outcome: String = String()
+
+  /// Optional: where the full study is kept; 0 to 512 characters.
+  public var documentRef: String = String()
+
+  /// Output only.
+  public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createTime = newValue}
+  }
+  /// Returns true if `createTime` has been explicitly set.
+  public var hasCreateTime: Bool {self._createTime != nil}
+  /// Clears the value of `createTime`. Subsequent reads from it will return its default value.
+  public mutating func clearCreateTime() {self._createTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_CreateCaseStudyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var caseStudy: Crm_Trust_V1_CaseStudy {
+    get {_caseStudy ?? Crm_Trust_V1_CaseStudy()}
+    set {_caseStudy = newValue}
+  }
+  /// Returns true if `caseStudy` has been explicitly set.
+  public var hasCaseStudy: Bool {self._caseStudy != nil}
+  /// Clears the value of `caseStudy`. Subsequent reads from it will return its default value.
+  public mutating func clearCaseStudy() {self._caseStudy = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _caseStudy: Crm_Trust_V1_CaseStudy? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_CreateCaseStudyResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var caseStudy: Crm_Trust_V1_CaseStudy {
+    get {_caseStudy ?? Crm_Trust_V1_CaseStudy()}
+    set {_caseStudy = newValue}
+  }
+  /// Returns true if `caseStudy` has been explicitly set.
+  public var hasCaseStudy: Bool {self._caseStudy != nil}
+  /// Clears the value of `caseStudy`. Subsequent reads from it will return its default value.
+  public mutating func clearCaseStudy() {self._caseStudy = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _caseStudy: Crm_Trust_V1_CaseStudy? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_ListCaseStudiesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var businessID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_ListCaseStudiesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var caseStudies: [Crm_Trust_V1_CaseStudy] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Trust_V1_GetTrustFiguresRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var from: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_from ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_from = newValue}
+  }
+  /// Returns true if `from` has been explicitly set.
+  public var hasFrom: Bool {self._from != nil}
+  /// Clears the value of `from`. Subsequent reads from it will return its default value.
+  public mutating func clearFrom() {self._from = nil}
+
+  /// Exclusive.
+  public var to: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_to ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_to = newValue}
+  }
+  /// Returns true if `to` has been explicitly set.
+  public var hasTo: Bool {self._to != nil}
+  /// Clears the value of `to`. Subsequent reads from it will return its default value.
+  public mutating func clearTo() {self._to = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _from: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _to: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Trust_V1_GetTrustFiguresResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Reviews submitted in the period.
+  public var reviewsSubmitted: Int64 = 0
+
+  /// Reviews published in the period, their mean rating and the share of them verified.
+  public var reviewsPublished: Int64 = 0
+
+  public var averageRating: Double = 0
+
+  public var verifiedShare: Double = 0
+
+  /// Claims filed in the period.
+  public var claimsFiled: Int64 = 0
+
+  /// Claims decided in the period, and approved / decided.
+  public var claimsApproved: Int64 = 0
+
+  public var claimsRejected: Int64 = 0
+
+  public var approvalRate: Double = 0
+
+  /// Claims settled in the period, and the median time from filing to settlement.
+  public var claimsSettled: Int64 = 0
+
+  public var medianHoursToSettle: Double = 0
+
+  /// Claims first responded to in the period, and the share within their response time.
+  public var claimsResponded: Int64 = 0
+
+  public var responseMetShare: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "crm.trust.v1"
@@ -197,9 +1705,236 @@ nonisolated extension Crm_Trust_V1_ReviewStatus: SwiftProtobuf._ProtoNameProvidi
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REVIEW_STATUS_UNSPECIFIED\0\u{1}REVIEW_STATUS_PENDING\0\u{1}REVIEW_STATUS_PUBLISHED\0\u{1}REVIEW_STATUS_REJECTED\0")
 }
 
+nonisolated extension Crm_Trust_V1_ReplyVisibility: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REPLY_VISIBILITY_UNSPECIFIED\0\u{1}REPLY_VISIBILITY_PUBLIC\0\u{1}REPLY_VISIBILITY_PRIVATE\0")
+}
+
+nonisolated extension Crm_Trust_V1_ModerationDecision: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0MODERATION_DECISION_UNSPECIFIED\0\u{1}MODERATION_DECISION_PUBLISH\0\u{1}MODERATION_DECISION_REJECT\0\u{1}MODERATION_DECISION_HIGHLIGHT\0")
+}
+
+nonisolated extension Crm_Trust_V1_ReviewSort: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REVIEW_SORT_UNSPECIFIED\0\u{1}REVIEW_SORT_NEWEST\0\u{1}REVIEW_SORT_RATING\0\u{1}REVIEW_SORT_HELPFUL\0")
+}
+
+nonisolated extension Crm_Trust_V1_ClaimStatus: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CLAIM_STATUS_UNSPECIFIED\0\u{1}CLAIM_STATUS_FILED\0\u{1}CLAIM_STATUS_UNDER_REVIEW\0\u{1}CLAIM_STATUS_APPROVED\0\u{1}CLAIM_STATUS_REJECTED\0\u{1}CLAIM_STATUS_SETTLED\0")
+}
+
+nonisolated extension Crm_Trust_V1_ResponseClock: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RESPONSE_CLOCK_UNSPECIFIED\0\u{1}RESPONSE_CLOCK_RUNNING\0\u{1}RESPONSE_CLOCK_MET\0\u{1}RESPONSE_CLOCK_BREACHED\0")
+}
+
+nonisolated extension Crm_Trust_V1_CredentialKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CREDENTIAL_KIND_UNSPECIFIED\0\u{1}CREDENTIAL_KIND_CERTIFICATION\0\u{1}CREDENTIAL_KIND_INSPECTION_REPORT\0")
+}
+
 nonisolated extension Crm_Trust_V1_Review: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Review"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_id\0\u{3}customer_id\0\u{3}product_id\0\u{1}rating\0\u{1}title\0\u{1}text\0\u{3}order_id\0\u{1}status\0\u{3}create_time\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_id\0\u{3}customer_id\0\u{3}product_id\0\u{1}rating\0\u{1}title\0\u{1}text\0\u{3}order_id\0\u{1}status\0\u{3}create_time\0\u{3}business_id\0\u{3}photo_refs\0\u{1}verified\0\u{3}precheck_flags\0\u{3}rejection_reason\0\u{1}curated\0\u{1}featured\0\u{3}helpful_count\0\u{3}update_time\0\u{3}publish_time\0\u{1}replies\0")
+
+  fileprivate class _StorageClass {
+    var _reviewID: String = String()
+    var _customerID: String = String()
+    var _productID: String = String()
+    var _rating: Int32 = 0
+    var _title: String = String()
+    var _text: String = String()
+    var _orderID: String = String()
+    var _status: Crm_Trust_V1_ReviewStatus = .unspecified
+    var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _businessID: String = String()
+    var _photoRefs: [String] = []
+    var _verified: Bool = false
+    var _precheckFlags: [String] = []
+    var _rejectionReason: String = String()
+    var _curated: Bool = false
+    var _featured: Bool = false
+    var _helpfulCount: Int64 = 0
+    var _updateTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _publishTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _replies: [Crm_Trust_V1_ReviewReply] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _reviewID = source._reviewID
+      _customerID = source._customerID
+      _productID = source._productID
+      _rating = source._rating
+      _title = source._title
+      _text = source._text
+      _orderID = source._orderID
+      _status = source._status
+      _createTime = source._createTime
+      _businessID = source._businessID
+      _photoRefs = source._photoRefs
+      _verified = source._verified
+      _precheckFlags = source._precheckFlags
+      _rejectionReason = source._rejectionReason
+      _curated = source._curated
+      _featured = source._featured
+      _helpfulCount = source._helpfulCount
+      _updateTime = source._updateTime
+      _publishTime = source._publishTime
+      _replies = source._replies
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._reviewID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._customerID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._productID) }()
+        case 4: try { try decoder.decodeSingularInt32Field(value: &_storage._rating) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._title) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._text) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._orderID) }()
+        case 8: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._createTime) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._businessID) }()
+        case 11: try { try decoder.decodeRepeatedStringField(value: &_storage._photoRefs) }()
+        case 12: try { try decoder.decodeSingularBoolField(value: &_storage._verified) }()
+        case 13: try { try decoder.decodeRepeatedStringField(value: &_storage._precheckFlags) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._rejectionReason) }()
+        case 15: try { try decoder.decodeSingularBoolField(value: &_storage._curated) }()
+        case 16: try { try decoder.decodeSingularBoolField(value: &_storage._featured) }()
+        case 17: try { try decoder.decodeSingularInt64Field(value: &_storage._helpfulCount) }()
+        case 18: try { try decoder.decodeSingularMessageField(value: &_storage._updateTime) }()
+        case 19: try { try decoder.decodeSingularMessageField(value: &_storage._publishTime) }()
+        case 20: try { try decoder.decodeRepeatedMessageField(value: &_storage._replies) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._reviewID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reviewID, fieldNumber: 1)
+      }
+      if !_storage._customerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customerID, fieldNumber: 2)
+      }
+      if !_storage._productID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._productID, fieldNumber: 3)
+      }
+      if _storage._rating != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._rating, fieldNumber: 4)
+      }
+      if !_storage._title.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._title, fieldNumber: 5)
+      }
+      if !_storage._text.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._text, fieldNumber: 6)
+      }
+      if !_storage._orderID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orderID, fieldNumber: 7)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 8)
+      }
+      try { if let v = _storage._createTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      if !_storage._businessID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._businessID, fieldNumber: 10)
+      }
+      if !_storage._photoRefs.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._photoRefs, fieldNumber: 11)
+      }
+      if _storage._verified != false {
+        try visitor.visitSingularBoolField(value: _storage._verified, fieldNumber: 12)
+      }
+      if !_storage._precheckFlags.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._precheckFlags, fieldNumber: 13)
+      }
+      if !_storage._rejectionReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._rejectionReason, fieldNumber: 14)
+      }
+      if _storage._curated != false {
+        try visitor.visitSingularBoolField(value: _storage._curated, fieldNumber: 15)
+      }
+      if _storage._featured != false {
+        try visitor.visitSingularBoolField(value: _storage._featured, fieldNumber: 16)
+      }
+      if _storage._helpfulCount != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._helpfulCount, fieldNumber: 17)
+      }
+      try { if let v = _storage._updateTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      } }()
+      try { if let v = _storage._publishTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+      } }()
+      if !_storage._replies.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._replies, fieldNumber: 20)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_Review, rhs: Crm_Trust_V1_Review) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._reviewID != rhs_storage._reviewID {return false}
+        if _storage._customerID != rhs_storage._customerID {return false}
+        if _storage._productID != rhs_storage._productID {return false}
+        if _storage._rating != rhs_storage._rating {return false}
+        if _storage._title != rhs_storage._title {return false}
+        if _storage._text != rhs_storage._text {return false}
+        if _storage._orderID != rhs_storage._orderID {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._createTime != rhs_storage._createTime {return false}
+        if _storage._businessID != rhs_storage._businessID {return false}
+        if _storage._photoRefs != rhs_storage._photoRefs {return false}
+        if _storage._verified != rhs_storage._verified {return false}
+        if _storage._precheckFlags != rhs_storage._precheckFlags {return false}
+        if _storage._rejectionReason != rhs_storage._rejectionReason {return false}
+        if _storage._curated != rhs_storage._curated {return false}
+        if _storage._featured != rhs_storage._featured {return false}
+        if _storage._helpfulCount != rhs_storage._helpfulCount {return false}
+        if _storage._updateTime != rhs_storage._updateTime {return false}
+        if _storage._publishTime != rhs_storage._publishTime {return false}
+        if _storage._replies != rhs_storage._replies {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ReviewReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReviewReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}reply_id\0\u{1}author\0\u{1}text\0\u{1}visibility\0\u{3}create_time\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -207,15 +1942,11 @@ nonisolated extension Crm_Trust_V1_Review: SwiftProtobuf.Message, SwiftProtobuf.
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.reviewID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.productID) }()
-      case 4: try { try decoder.decodeSingularInt32Field(value: &self.rating) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.title) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.text) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
-      case 8: try { try decoder.decodeSingularEnumField(value: &self.status) }()
-      case 9: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.replyID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.author) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.text) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.visibility) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
       default: break
       }
     }
@@ -226,45 +1957,29 @@ nonisolated extension Crm_Trust_V1_Review: SwiftProtobuf.Message, SwiftProtobuf.
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.reviewID.isEmpty {
-      try visitor.visitSingularStringField(value: self.reviewID, fieldNumber: 1)
+    if !self.replyID.isEmpty {
+      try visitor.visitSingularStringField(value: self.replyID, fieldNumber: 1)
     }
-    if !self.customerID.isEmpty {
-      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
-    }
-    if !self.productID.isEmpty {
-      try visitor.visitSingularStringField(value: self.productID, fieldNumber: 3)
-    }
-    if self.rating != 0 {
-      try visitor.visitSingularInt32Field(value: self.rating, fieldNumber: 4)
-    }
-    if !self.title.isEmpty {
-      try visitor.visitSingularStringField(value: self.title, fieldNumber: 5)
+    if !self.author.isEmpty {
+      try visitor.visitSingularStringField(value: self.author, fieldNumber: 2)
     }
     if !self.text.isEmpty {
-      try visitor.visitSingularStringField(value: self.text, fieldNumber: 6)
+      try visitor.visitSingularStringField(value: self.text, fieldNumber: 3)
     }
-    if !self.orderID.isEmpty {
-      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 7)
-    }
-    if self.status != .unspecified {
-      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 8)
+    if self.visibility != .unspecified {
+      try visitor.visitSingularEnumField(value: self.visibility, fieldNumber: 4)
     }
     try { if let v = self._createTime {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Crm_Trust_V1_Review, rhs: Crm_Trust_V1_Review) -> Bool {
-    if lhs.reviewID != rhs.reviewID {return false}
-    if lhs.customerID != rhs.customerID {return false}
-    if lhs.productID != rhs.productID {return false}
-    if lhs.rating != rhs.rating {return false}
-    if lhs.title != rhs.title {return false}
+  public static func ==(lhs: Crm_Trust_V1_ReviewReply, rhs: Crm_Trust_V1_ReviewReply) -> Bool {
+    if lhs.replyID != rhs.replyID {return false}
+    if lhs.author != rhs.author {return false}
     if lhs.text != rhs.text {return false}
-    if lhs.orderID != rhs.orderID {return false}
-    if lhs.status != rhs.status {return false}
+    if lhs.visibility != rhs.visibility {return false}
     if lhs._createTime != rhs._createTime {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -346,7 +2061,7 @@ nonisolated extension Crm_Trust_V1_CreateReviewResponse: SwiftProtobuf.Message, 
 
 nonisolated extension Crm_Trust_V1_GetReviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetReviewRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_id\0\u{3}include_private_replies\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -355,6 +2070,7 @@ nonisolated extension Crm_Trust_V1_GetReviewRequest: SwiftProtobuf.Message, Swif
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.reviewID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.includePrivateReplies) }()
       default: break
       }
     }
@@ -364,11 +2080,15 @@ nonisolated extension Crm_Trust_V1_GetReviewRequest: SwiftProtobuf.Message, Swif
     if !self.reviewID.isEmpty {
       try visitor.visitSingularStringField(value: self.reviewID, fieldNumber: 1)
     }
+    if self.includePrivateReplies != false {
+      try visitor.visitSingularBoolField(value: self.includePrivateReplies, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Trust_V1_GetReviewRequest, rhs: Crm_Trust_V1_GetReviewRequest) -> Bool {
     if lhs.reviewID != rhs.reviewID {return false}
+    if lhs.includePrivateReplies != rhs.includePrivateReplies {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -403,6 +2123,1872 @@ nonisolated extension Crm_Trust_V1_GetReviewResponse: SwiftProtobuf.Message, Swi
 
   public static func ==(lhs: Crm_Trust_V1_GetReviewResponse, rhs: Crm_Trust_V1_GetReviewResponse) -> Bool {
     if lhs._review != rhs._review {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_EditReviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EditReviewRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_id\0\u{3}customer_id\0\u{1}rating\0\u{1}title\0\u{1}text\0\u{3}photo_refs\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reviewID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.rating) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.title) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.text) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.photoRefs) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.reviewID.isEmpty {
+      try visitor.visitSingularStringField(value: self.reviewID, fieldNumber: 1)
+    }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
+    }
+    if self.rating != 0 {
+      try visitor.visitSingularInt32Field(value: self.rating, fieldNumber: 3)
+    }
+    if !self.title.isEmpty {
+      try visitor.visitSingularStringField(value: self.title, fieldNumber: 4)
+    }
+    if !self.text.isEmpty {
+      try visitor.visitSingularStringField(value: self.text, fieldNumber: 5)
+    }
+    if !self.photoRefs.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.photoRefs, fieldNumber: 6)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_EditReviewRequest, rhs: Crm_Trust_V1_EditReviewRequest) -> Bool {
+    if lhs.reviewID != rhs.reviewID {return false}
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.rating != rhs.rating {return false}
+    if lhs.title != rhs.title {return false}
+    if lhs.text != rhs.text {return false}
+    if lhs.photoRefs != rhs.photoRefs {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_EditReviewResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EditReviewResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}review\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._review) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._review {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_EditReviewResponse, rhs: Crm_Trust_V1_EditReviewResponse) -> Bool {
+    if lhs._review != rhs._review {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_DeleteReviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteReviewRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reviewID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reviewID.isEmpty {
+      try visitor.visitSingularStringField(value: self.reviewID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_DeleteReviewRequest, rhs: Crm_Trust_V1_DeleteReviewRequest) -> Bool {
+    if lhs.reviewID != rhs.reviewID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_DeleteReviewResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteReviewResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_DeleteReviewResponse, rhs: Crm_Trust_V1_DeleteReviewResponse) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ModerateReviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ModerateReviewRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_id\0\u{1}decision\0\u{3}rejection_reason\0\u{1}curated\0\u{1}featured\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reviewID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.decision) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.rejectionReason) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.curated) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.featured) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.reviewID.isEmpty {
+      try visitor.visitSingularStringField(value: self.reviewID, fieldNumber: 1)
+    }
+    if self.decision != .unspecified {
+      try visitor.visitSingularEnumField(value: self.decision, fieldNumber: 2)
+    }
+    if !self.rejectionReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.rejectionReason, fieldNumber: 3)
+    }
+    if self.curated != false {
+      try visitor.visitSingularBoolField(value: self.curated, fieldNumber: 4)
+    }
+    if self.featured != false {
+      try visitor.visitSingularBoolField(value: self.featured, fieldNumber: 5)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ModerateReviewRequest, rhs: Crm_Trust_V1_ModerateReviewRequest) -> Bool {
+    if lhs.reviewID != rhs.reviewID {return false}
+    if lhs.decision != rhs.decision {return false}
+    if lhs.rejectionReason != rhs.rejectionReason {return false}
+    if lhs.curated != rhs.curated {return false}
+    if lhs.featured != rhs.featured {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ModerateReviewResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ModerateReviewResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}review\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._review) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._review {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ModerateReviewResponse, rhs: Crm_Trust_V1_ModerateReviewResponse) -> Bool {
+    if lhs._review != rhs._review {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListModerationQueueRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListModerationQueueRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}flagged_only\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.flaggedOnly) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.flaggedOnly != false {
+      try visitor.visitSingularBoolField(value: self.flaggedOnly, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListModerationQueueRequest, rhs: Crm_Trust_V1_ListModerationQueueRequest) -> Bool {
+    if lhs.flaggedOnly != rhs.flaggedOnly {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListModerationQueueResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListModerationQueueResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reviews\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.reviews) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.reviews.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.reviews, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListModerationQueueResponse, rhs: Crm_Trust_V1_ListModerationQueueResponse) -> Bool {
+    if lhs.reviews != rhs.reviews {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListReviewsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListReviewsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}product_id\0\u{1}sort\0\u{1}rating\0\u{3}verified_only\0\u{3}with_photos_only\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.productID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.sort) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.rating) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.verifiedOnly) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.withPhotosOnly) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.productID.isEmpty {
+      try visitor.visitSingularStringField(value: self.productID, fieldNumber: 1)
+    }
+    if self.sort != .unspecified {
+      try visitor.visitSingularEnumField(value: self.sort, fieldNumber: 2)
+    }
+    if self.rating != 0 {
+      try visitor.visitSingularInt32Field(value: self.rating, fieldNumber: 3)
+    }
+    if self.verifiedOnly != false {
+      try visitor.visitSingularBoolField(value: self.verifiedOnly, fieldNumber: 4)
+    }
+    if self.withPhotosOnly != false {
+      try visitor.visitSingularBoolField(value: self.withPhotosOnly, fieldNumber: 5)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListReviewsRequest, rhs: Crm_Trust_V1_ListReviewsRequest) -> Bool {
+    if lhs.productID != rhs.productID {return false}
+    if lhs.sort != rhs.sort {return false}
+    if lhs.rating != rhs.rating {return false}
+    if lhs.verifiedOnly != rhs.verifiedOnly {return false}
+    if lhs.withPhotosOnly != rhs.withPhotosOnly {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListReviewsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListReviewsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reviews\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.reviews) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.reviews.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.reviews, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListReviewsResponse, rhs: Crm_Trust_V1_ListReviewsResponse) -> Bool {
+    if lhs.reviews != rhs.reviews {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ReviewSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReviewSummary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_count\0\u{3}average_rating\0\u{3}rating_distribution\0\u{3}verified_share\0\u{3}bayesian_average\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.reviewCount) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.averageRating) }()
+      case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.ratingDistribution) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.verifiedShare) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.bayesianAverage) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.reviewCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.reviewCount, fieldNumber: 1)
+    }
+    if self.averageRating.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.averageRating, fieldNumber: 2)
+    }
+    if !self.ratingDistribution.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.ratingDistribution, fieldNumber: 3)
+    }
+    if self.verifiedShare.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.verifiedShare, fieldNumber: 4)
+    }
+    if self.bayesianAverage.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.bayesianAverage, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ReviewSummary, rhs: Crm_Trust_V1_ReviewSummary) -> Bool {
+    if lhs.reviewCount != rhs.reviewCount {return false}
+    if lhs.averageRating != rhs.averageRating {return false}
+    if lhs.ratingDistribution != rhs.ratingDistribution {return false}
+    if lhs.verifiedShare != rhs.verifiedShare {return false}
+    if lhs.bayesianAverage != rhs.bayesianAverage {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_GetProductSummaryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetProductSummaryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}product_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.productID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.productID.isEmpty {
+      try visitor.visitSingularStringField(value: self.productID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_GetProductSummaryRequest, rhs: Crm_Trust_V1_GetProductSummaryRequest) -> Bool {
+    if lhs.productID != rhs.productID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_GetProductSummaryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetProductSummaryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}summary\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._summary) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._summary {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_GetProductSummaryResponse, rhs: Crm_Trust_V1_GetProductSummaryResponse) -> Bool {
+    if lhs._summary != rhs._summary {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_GetBusinessSummaryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetBusinessSummaryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}business_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.businessID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.businessID.isEmpty {
+      try visitor.visitSingularStringField(value: self.businessID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_GetBusinessSummaryRequest, rhs: Crm_Trust_V1_GetBusinessSummaryRequest) -> Bool {
+    if lhs.businessID != rhs.businessID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_GetBusinessSummaryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetBusinessSummaryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}summary\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._summary) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._summary {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_GetBusinessSummaryResponse, rhs: Crm_Trust_V1_GetBusinessSummaryResponse) -> Bool {
+    if lhs._summary != rhs._summary {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ReplyToReviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReplyToReviewRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_id\0\u{1}reply\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reviewID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._reply) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.reviewID.isEmpty {
+      try visitor.visitSingularStringField(value: self.reviewID, fieldNumber: 1)
+    }
+    try { if let v = self._reply {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ReplyToReviewRequest, rhs: Crm_Trust_V1_ReplyToReviewRequest) -> Bool {
+    if lhs.reviewID != rhs.reviewID {return false}
+    if lhs._reply != rhs._reply {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ReplyToReviewResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReplyToReviewResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reply\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._reply) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._reply {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ReplyToReviewResponse, rhs: Crm_Trust_V1_ReplyToReviewResponse) -> Bool {
+    if lhs._reply != rhs._reply {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_VoteHelpfulRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VoteHelpfulRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}review_id\0\u{3}customer_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reviewID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reviewID.isEmpty {
+      try visitor.visitSingularStringField(value: self.reviewID, fieldNumber: 1)
+    }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_VoteHelpfulRequest, rhs: Crm_Trust_V1_VoteHelpfulRequest) -> Bool {
+    if lhs.reviewID != rhs.reviewID {return false}
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_VoteHelpfulResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VoteHelpfulResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}helpful_count\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.helpfulCount) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.helpfulCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.helpfulCount, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_VoteHelpfulResponse, rhs: Crm_Trust_V1_VoteHelpfulResponse) -> Bool {
+    if lhs.helpfulCount != rhs.helpfulCount {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_Guarantee: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Guarantee"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}guarantee_id\0\u{1}name\0\u{1}terms\0\u{3}window_days\0\u{3}payout_multiplier\0\u{3}refunds_order\0\u{3}business_only\0\u{3}response_hours\0\u{1}settlement\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.guaranteeID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.terms) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.windowDays) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.payoutMultiplier) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.refundsOrder) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.businessOnly) }()
+      case 8: try { try decoder.decodeSingularInt32Field(value: &self.responseHours) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.settlement) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.guaranteeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.guaranteeID, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if !self.terms.isEmpty {
+      try visitor.visitSingularStringField(value: self.terms, fieldNumber: 3)
+    }
+    if self.windowDays != 0 {
+      try visitor.visitSingularInt32Field(value: self.windowDays, fieldNumber: 4)
+    }
+    if self.payoutMultiplier != 0 {
+      try visitor.visitSingularInt32Field(value: self.payoutMultiplier, fieldNumber: 5)
+    }
+    if self.refundsOrder != false {
+      try visitor.visitSingularBoolField(value: self.refundsOrder, fieldNumber: 6)
+    }
+    if self.businessOnly != false {
+      try visitor.visitSingularBoolField(value: self.businessOnly, fieldNumber: 7)
+    }
+    if self.responseHours != 0 {
+      try visitor.visitSingularInt32Field(value: self.responseHours, fieldNumber: 8)
+    }
+    if !self.settlement.isEmpty {
+      try visitor.visitSingularStringField(value: self.settlement, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_Guarantee, rhs: Crm_Trust_V1_Guarantee) -> Bool {
+    if lhs.guaranteeID != rhs.guaranteeID {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.terms != rhs.terms {return false}
+    if lhs.windowDays != rhs.windowDays {return false}
+    if lhs.payoutMultiplier != rhs.payoutMultiplier {return false}
+    if lhs.refundsOrder != rhs.refundsOrder {return false}
+    if lhs.businessOnly != rhs.businessOnly {return false}
+    if lhs.responseHours != rhs.responseHours {return false}
+    if lhs.settlement != rhs.settlement {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListGuaranteesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListGuaranteesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListGuaranteesRequest, rhs: Crm_Trust_V1_ListGuaranteesRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListGuaranteesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListGuaranteesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guarantees\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.guarantees) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.guarantees.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.guarantees, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListGuaranteesResponse, rhs: Crm_Trust_V1_ListGuaranteesResponse) -> Bool {
+    if lhs.guarantees != rhs.guarantees {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_Claim: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Claim"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}claim_id\0\u{3}customer_id\0\u{3}guarantee_id\0\u{3}order_id\0\u{1}reason\0\u{1}status\0\u{3}purchase_time\0\u{3}order_amount\0\u{1}payout\0\u{3}file_time\0\u{3}response_due_time\0\u{3}first_response_time\0\u{3}response_clock\0\u{3}decision_note\0\u{3}decide_time\0\u{3}settle_time\0\u{3}settled_amount\0")
+
+  fileprivate class _StorageClass {
+    var _claimID: String = String()
+    var _customerID: String = String()
+    var _guaranteeID: String = String()
+    var _orderID: String = String()
+    var _reason: String = String()
+    var _status: Crm_Trust_V1_ClaimStatus = .unspecified
+    var _purchaseTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _orderAmount: Crm_Common_V1_Money? = nil
+    var _payout: Crm_Common_V1_Money? = nil
+    var _fileTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _responseDueTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _firstResponseTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _responseClock: Crm_Trust_V1_ResponseClock = .unspecified
+    var _decisionNote: String = String()
+    var _decideTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _settleTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _settledAmount: Crm_Common_V1_Money? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _claimID = source._claimID
+      _customerID = source._customerID
+      _guaranteeID = source._guaranteeID
+      _orderID = source._orderID
+      _reason = source._reason
+      _status = source._status
+      _purchaseTime = source._purchaseTime
+      _orderAmount = source._orderAmount
+      _payout = source._payout
+      _fileTime = source._fileTime
+      _responseDueTime = source._responseDueTime
+      _firstResponseTime = source._firstResponseTime
+      _responseClock = source._responseClock
+      _decisionNote = source._decisionNote
+      _decideTime = source._decideTime
+      _settleTime = source._settleTime
+      _settledAmount = source._settledAmount
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._claimID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._customerID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._guaranteeID) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._orderID) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 6: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._purchaseTime) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._orderAmount) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._payout) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._fileTime) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._responseDueTime) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._firstResponseTime) }()
+        case 13: try { try decoder.decodeSingularEnumField(value: &_storage._responseClock) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._decisionNote) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._decideTime) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._settleTime) }()
+        case 17: try { try decoder.decodeSingularMessageField(value: &_storage._settledAmount) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._claimID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._claimID, fieldNumber: 1)
+      }
+      if !_storage._customerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customerID, fieldNumber: 2)
+      }
+      if !_storage._guaranteeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._guaranteeID, fieldNumber: 3)
+      }
+      if !_storage._orderID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orderID, fieldNumber: 4)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 5)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 6)
+      }
+      try { if let v = _storage._purchaseTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._orderAmount {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._payout {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._fileTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._responseDueTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._firstResponseTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      if _storage._responseClock != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._responseClock, fieldNumber: 13)
+      }
+      if !_storage._decisionNote.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._decisionNote, fieldNumber: 14)
+      }
+      try { if let v = _storage._decideTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+      try { if let v = _storage._settleTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
+      try { if let v = _storage._settledAmount {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_Claim, rhs: Crm_Trust_V1_Claim) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._claimID != rhs_storage._claimID {return false}
+        if _storage._customerID != rhs_storage._customerID {return false}
+        if _storage._guaranteeID != rhs_storage._guaranteeID {return false}
+        if _storage._orderID != rhs_storage._orderID {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._purchaseTime != rhs_storage._purchaseTime {return false}
+        if _storage._orderAmount != rhs_storage._orderAmount {return false}
+        if _storage._payout != rhs_storage._payout {return false}
+        if _storage._fileTime != rhs_storage._fileTime {return false}
+        if _storage._responseDueTime != rhs_storage._responseDueTime {return false}
+        if _storage._firstResponseTime != rhs_storage._firstResponseTime {return false}
+        if _storage._responseClock != rhs_storage._responseClock {return false}
+        if _storage._decisionNote != rhs_storage._decisionNote {return false}
+        if _storage._decideTime != rhs_storage._decideTime {return false}
+        if _storage._settleTime != rhs_storage._settleTime {return false}
+        if _storage._settledAmount != rhs_storage._settledAmount {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_FileClaimRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FileClaimRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{3}guarantee_id\0\u{3}order_id\0\u{1}reason\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.guaranteeID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.guaranteeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.guaranteeID, fieldNumber: 2)
+    }
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 3)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_FileClaimRequest, rhs: Crm_Trust_V1_FileClaimRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.guaranteeID != rhs.guaranteeID {return false}
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_FileClaimResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FileClaimResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}claim\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._claim) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._claim {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_FileClaimResponse, rhs: Crm_Trust_V1_FileClaimResponse) -> Bool {
+    if lhs._claim != rhs._claim {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_GetClaimRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetClaimRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}claim_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.claimID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.claimID.isEmpty {
+      try visitor.visitSingularStringField(value: self.claimID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_GetClaimRequest, rhs: Crm_Trust_V1_GetClaimRequest) -> Bool {
+    if lhs.claimID != rhs.claimID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_GetClaimResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetClaimResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}claim\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._claim) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._claim {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_GetClaimResponse, rhs: Crm_Trust_V1_GetClaimResponse) -> Bool {
+    if lhs._claim != rhs._claim {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_AdvanceClaimRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AdvanceClaimRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}claim_id\0\u{1}status\0\u{1}note\0\u{3}settled_amount\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.claimID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._settledAmount) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.claimID.isEmpty {
+      try visitor.visitSingularStringField(value: self.claimID, fieldNumber: 1)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 2)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 3)
+    }
+    try { if let v = self._settledAmount {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_AdvanceClaimRequest, rhs: Crm_Trust_V1_AdvanceClaimRequest) -> Bool {
+    if lhs.claimID != rhs.claimID {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs._settledAmount != rhs._settledAmount {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_AdvanceClaimResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AdvanceClaimResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}claim\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._claim) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._claim {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_AdvanceClaimResponse, rhs: Crm_Trust_V1_AdvanceClaimResponse) -> Bool {
+    if lhs._claim != rhs._claim {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_Credential: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Credential"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}credential_id\0\u{3}business_id\0\u{1}kind\0\u{1}title\0\u{1}issuer\0\u{1}number\0\u{3}valid_from\0\u{3}valid_until\0\u{3}document_ref\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.credentialID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.businessID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.title) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.issuer) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.number) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._validFrom) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._validUntil) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.documentRef) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.credentialID.isEmpty {
+      try visitor.visitSingularStringField(value: self.credentialID, fieldNumber: 1)
+    }
+    if !self.businessID.isEmpty {
+      try visitor.visitSingularStringField(value: self.businessID, fieldNumber: 2)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    }
+    if !self.title.isEmpty {
+      try visitor.visitSingularStringField(value: self.title, fieldNumber: 4)
+    }
+    if !self.issuer.isEmpty {
+      try visitor.visitSingularStringField(value: self.issuer, fieldNumber: 5)
+    }
+    if !self.number.isEmpty {
+      try visitor.visitSingularStringField(value: self.number, fieldNumber: 6)
+    }
+    try { if let v = self._validFrom {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._validUntil {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    if !self.documentRef.isEmpty {
+      try visitor.visitSingularStringField(value: self.documentRef, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_Credential, rhs: Crm_Trust_V1_Credential) -> Bool {
+    if lhs.credentialID != rhs.credentialID {return false}
+    if lhs.businessID != rhs.businessID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.title != rhs.title {return false}
+    if lhs.issuer != rhs.issuer {return false}
+    if lhs.number != rhs.number {return false}
+    if lhs._validFrom != rhs._validFrom {return false}
+    if lhs._validUntil != rhs._validUntil {return false}
+    if lhs.documentRef != rhs.documentRef {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_CreateCredentialRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateCredentialRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}credential\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._credential) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._credential {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_CreateCredentialRequest, rhs: Crm_Trust_V1_CreateCredentialRequest) -> Bool {
+    if lhs._credential != rhs._credential {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_CreateCredentialResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateCredentialResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}credential\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._credential) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._credential {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_CreateCredentialResponse, rhs: Crm_Trust_V1_CreateCredentialResponse) -> Bool {
+    if lhs._credential != rhs._credential {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListCredentialsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCredentialsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}business_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.businessID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.businessID.isEmpty {
+      try visitor.visitSingularStringField(value: self.businessID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListCredentialsRequest, rhs: Crm_Trust_V1_ListCredentialsRequest) -> Bool {
+    if lhs.businessID != rhs.businessID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListCredentialsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCredentialsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}credentials\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.credentials) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.credentials.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.credentials, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListCredentialsResponse, rhs: Crm_Trust_V1_ListCredentialsResponse) -> Bool {
+    if lhs.credentials != rhs.credentials {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListExpiringCredentialsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListExpiringCredentialsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}within_days\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.withinDays) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.withinDays != 0 {
+      try visitor.visitSingularInt32Field(value: self.withinDays, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListExpiringCredentialsRequest, rhs: Crm_Trust_V1_ListExpiringCredentialsRequest) -> Bool {
+    if lhs.withinDays != rhs.withinDays {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListExpiringCredentialsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListExpiringCredentialsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}credentials\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.credentials) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.credentials.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.credentials, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListExpiringCredentialsResponse, rhs: Crm_Trust_V1_ListExpiringCredentialsResponse) -> Bool {
+    if lhs.credentials != rhs.credentials {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_CaseStudy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CaseStudy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_study_id\0\u{3}business_id\0\u{3}customer_name\0\u{1}industry\0\u{1}outcome\0\u{3}document_ref\0\u{3}create_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseStudyID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.businessID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.customerName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.industry) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.outcome) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.documentRef) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.caseStudyID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseStudyID, fieldNumber: 1)
+    }
+    if !self.businessID.isEmpty {
+      try visitor.visitSingularStringField(value: self.businessID, fieldNumber: 2)
+    }
+    if !self.customerName.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerName, fieldNumber: 3)
+    }
+    if !self.industry.isEmpty {
+      try visitor.visitSingularStringField(value: self.industry, fieldNumber: 4)
+    }
+    if !self.outcome.isEmpty {
+      try visitor.visitSingularStringField(value: self.outcome, fieldNumber: 5)
+    }
+    if !self.documentRef.isEmpty {
+      try visitor.visitSingularStringField(value: self.documentRef, fieldNumber: 6)
+    }
+    try { if let v = self._createTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_CaseStudy, rhs: Crm_Trust_V1_CaseStudy) -> Bool {
+    if lhs.caseStudyID != rhs.caseStudyID {return false}
+    if lhs.businessID != rhs.businessID {return false}
+    if lhs.customerName != rhs.customerName {return false}
+    if lhs.industry != rhs.industry {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.documentRef != rhs.documentRef {return false}
+    if lhs._createTime != rhs._createTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_CreateCaseStudyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateCaseStudyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_study\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._caseStudy) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._caseStudy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_CreateCaseStudyRequest, rhs: Crm_Trust_V1_CreateCaseStudyRequest) -> Bool {
+    if lhs._caseStudy != rhs._caseStudy {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_CreateCaseStudyResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateCaseStudyResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_study\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._caseStudy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._caseStudy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_CreateCaseStudyResponse, rhs: Crm_Trust_V1_CreateCaseStudyResponse) -> Bool {
+    if lhs._caseStudy != rhs._caseStudy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListCaseStudiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCaseStudiesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}business_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.businessID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.businessID.isEmpty {
+      try visitor.visitSingularStringField(value: self.businessID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListCaseStudiesRequest, rhs: Crm_Trust_V1_ListCaseStudiesRequest) -> Bool {
+    if lhs.businessID != rhs.businessID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_ListCaseStudiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCaseStudiesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_studies\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.caseStudies) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.caseStudies.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.caseStudies, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_ListCaseStudiesResponse, rhs: Crm_Trust_V1_ListCaseStudiesResponse) -> Bool {
+    if lhs.caseStudies != rhs.caseStudies {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_GetTrustFiguresRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetTrustFiguresRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._from) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._to) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._from {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._to {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_GetTrustFiguresRequest, rhs: Crm_Trust_V1_GetTrustFiguresRequest) -> Bool {
+    if lhs._from != rhs._from {return false}
+    if lhs._to != rhs._to {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Trust_V1_GetTrustFiguresResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetTrustFiguresResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}reviews_submitted\0\u{3}reviews_published\0\u{3}average_rating\0\u{3}verified_share\0\u{3}claims_filed\0\u{3}claims_approved\0\u{3}claims_rejected\0\u{3}approval_rate\0\u{3}claims_settled\0\u{3}median_hours_to_settle\0\u{3}claims_responded\0\u{3}response_met_share\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.reviewsSubmitted) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.reviewsPublished) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.averageRating) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.verifiedShare) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.claimsFiled) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.claimsApproved) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.claimsRejected) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self.approvalRate) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.claimsSettled) }()
+      case 10: try { try decoder.decodeSingularDoubleField(value: &self.medianHoursToSettle) }()
+      case 11: try { try decoder.decodeSingularInt64Field(value: &self.claimsResponded) }()
+      case 12: try { try decoder.decodeSingularDoubleField(value: &self.responseMetShare) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.reviewsSubmitted != 0 {
+      try visitor.visitSingularInt64Field(value: self.reviewsSubmitted, fieldNumber: 1)
+    }
+    if self.reviewsPublished != 0 {
+      try visitor.visitSingularInt64Field(value: self.reviewsPublished, fieldNumber: 2)
+    }
+    if self.averageRating.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.averageRating, fieldNumber: 3)
+    }
+    if self.verifiedShare.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.verifiedShare, fieldNumber: 4)
+    }
+    if self.claimsFiled != 0 {
+      try visitor.visitSingularInt64Field(value: self.claimsFiled, fieldNumber: 5)
+    }
+    if self.claimsApproved != 0 {
+      try visitor.visitSingularInt64Field(value: self.claimsApproved, fieldNumber: 6)
+    }
+    if self.claimsRejected != 0 {
+      try visitor.visitSingularInt64Field(value: self.claimsRejected, fieldNumber: 7)
+    }
+    if self.approvalRate.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.approvalRate, fieldNumber: 8)
+    }
+    if self.claimsSettled != 0 {
+      try visitor.visitSingularInt64Field(value: self.claimsSettled, fieldNumber: 9)
+    }
+    if self.medianHoursToSettle.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.medianHoursToSettle, fieldNumber: 10)
+    }
+    if self.claimsResponded != 0 {
+      try visitor.visitSingularInt64Field(value: self.claimsResponded, fieldNumber: 11)
+    }
+    if self.responseMetShare.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.responseMetShare, fieldNumber: 12)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Trust_V1_GetTrustFiguresResponse, rhs: Crm_Trust_V1_GetTrustFiguresResponse) -> Bool {
+    if lhs.reviewsSubmitted != rhs.reviewsSubmitted {return false}
+    if lhs.reviewsPublished != rhs.reviewsPublished {return false}
+    if lhs.averageRating != rhs.averageRating {return false}
+    if lhs.verifiedShare != rhs.verifiedShare {return false}
+    if lhs.claimsFiled != rhs.claimsFiled {return false}
+    if lhs.claimsApproved != rhs.claimsApproved {return false}
+    if lhs.claimsRejected != rhs.claimsRejected {return false}
+    if lhs.approvalRate != rhs.approvalRate {return false}
+    if lhs.claimsSettled != rhs.claimsSettled {return false}
+    if lhs.medianHoursToSettle != rhs.medianHoursToSettle {return false}
+    if lhs.claimsResponded != rhs.claimsResponded {return false}
+    if lhs.responseMetShare != rhs.responseMetShare {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
