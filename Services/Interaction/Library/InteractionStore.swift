@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import ServiceKit
 
-/// The interaction service's own store: the interaction log and the idempotency ledger.
+/// The interaction service's own store: the interaction log, care plans, moments and tasks,
+/// contact policies, templates, dates, the idempotency ledger and the event outbox/inbox.
 public struct InteractionStore: Sendable {
   /// The underlying database (a WAL pool in production, in memory in tests).
   public let database: any DatabaseWriter
@@ -36,6 +37,8 @@ public struct InteractionStore: Sendable {
         index: "interaction_by_customer_time", on: InteractionRecord.databaseTableName,
         columns: ["customer_id", "actual_at", "id"])
     }
+    registerCareMigrations(&migrator)
+    EventStore.registerMigrations(&migrator)
     return migrator
   }
 }

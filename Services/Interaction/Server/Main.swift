@@ -5,12 +5,34 @@ import ServiceKit
 enum InteractionServer {
   static func main() async {
     await ServiceMain.run(.interaction, migrator: InteractionStore.migrator) { environment in
-      [
-        InteractionService(
-          store: InteractionStore(database: environment.database),
-          clock: environment.clock,
-          logger: environment.logger)
-      ]
+      let destinations = InteractionEvents.destinations
+      // Tier, time zone and name of a customer come from segmentation, with a deadline.
+      let segmentation = try PeerClient(
+        peer: .segmentation, address: environment.settings.peers[.segmentation]!,
+        timeout: .milliseconds(environment.settings.peerTimeoutMilliseconds))
+      let interaction = InteractionService(
+        store: InteractionStore(database: environment.database),
+        clock: environment.clock,
+        logger: environment.logger,
+        directory: SegmentationDirectory(peer: segmentation, clock: environment.clock))
+      return ServiceComponents(
+        rpcServices: [
+          interaction,
+          // Registrations, first purchases, dormancy (segmentation), resolved complaints (feedback).
+          EventSinkService(database: environment.database, applier: interaction, clock: environment.clock),
+          OutboxStatusService(database: environment.database, destinations: destinations, clock: environment.clock),
+        ],
+        background: [
+          segmentation,
+          OutboxRelay(
+            database: environment.database,
+            destinations: environment.settings.peers.filter { destinations.contains($0.key) },
+            clock: environment.clock, logger: environment.logger, health: environment.health),
+          // Birthdays and anniversaries; hourly, so a day is never missed after a restart.
+          DateScanService(
+            database: environment.database, clock: environment.clock, interval: .seconds(3600),
+            logger: environment.logger),
+        ])
     }
   }
 }

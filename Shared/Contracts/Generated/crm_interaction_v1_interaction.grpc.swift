@@ -46,10 +46,248 @@ public enum Crm_Interaction_V1_InteractionService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListTimeline" metadata.
+        public enum ListTimeline: Sendable {
+            /// Request type for "ListTimeline".
+            public typealias Input = Crm_Interaction_V1_ListTimelineRequest
+            /// Response type for "ListTimeline".
+            public typealias Output = Crm_Interaction_V1_ListTimelineResponse
+            /// Descriptor for "ListTimeline".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "ListTimeline",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListCarePlans" metadata.
+        public enum ListCarePlans: Sendable {
+            /// Request type for "ListCarePlans".
+            public typealias Input = Crm_Interaction_V1_ListCarePlansRequest
+            /// Response type for "ListCarePlans".
+            public typealias Output = Crm_Interaction_V1_ListCarePlansResponse
+            /// Descriptor for "ListCarePlans".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "ListCarePlans",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetCarePlan" metadata.
+        public enum GetCarePlan: Sendable {
+            /// Request type for "GetCarePlan".
+            public typealias Input = Crm_Interaction_V1_GetCarePlanRequest
+            /// Response type for "GetCarePlan".
+            public typealias Output = Crm_Interaction_V1_GetCarePlanResponse
+            /// Descriptor for "GetCarePlan".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "GetCarePlan",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpsertCarePlan" metadata.
+        public enum UpsertCarePlan: Sendable {
+            /// Request type for "UpsertCarePlan".
+            public typealias Input = Crm_Interaction_V1_UpsertCarePlanRequest
+            /// Response type for "UpsertCarePlan".
+            public typealias Output = Crm_Interaction_V1_UpsertCarePlanResponse
+            /// Descriptor for "UpsertCarePlan".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "UpsertCarePlan",
+                type: .unary
+            )
+        }
+        /// Namespace for "RecordMoment" metadata.
+        public enum RecordMoment: Sendable {
+            /// Request type for "RecordMoment".
+            public typealias Input = Crm_Interaction_V1_RecordMomentRequest
+            /// Response type for "RecordMoment".
+            public typealias Output = Crm_Interaction_V1_RecordMomentResponse
+            /// Descriptor for "RecordMoment".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "RecordMoment",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListTasks" metadata.
+        public enum ListTasks: Sendable {
+            /// Request type for "ListTasks".
+            public typealias Input = Crm_Interaction_V1_ListTasksRequest
+            /// Response type for "ListTasks".
+            public typealias Output = Crm_Interaction_V1_ListTasksResponse
+            /// Descriptor for "ListTasks".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "ListTasks",
+                type: .unary
+            )
+        }
+        /// Namespace for "CompleteTask" metadata.
+        public enum CompleteTask: Sendable {
+            /// Request type for "CompleteTask".
+            public typealias Input = Crm_Interaction_V1_CompleteTaskRequest
+            /// Response type for "CompleteTask".
+            public typealias Output = Crm_Interaction_V1_CompleteTaskResponse
+            /// Descriptor for "CompleteTask".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "CompleteTask",
+                type: .unary
+            )
+        }
+        /// Namespace for "RescheduleTask" metadata.
+        public enum RescheduleTask: Sendable {
+            /// Request type for "RescheduleTask".
+            public typealias Input = Crm_Interaction_V1_RescheduleTaskRequest
+            /// Response type for "RescheduleTask".
+            public typealias Output = Crm_Interaction_V1_RescheduleTaskResponse
+            /// Descriptor for "RescheduleTask".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "RescheduleTask",
+                type: .unary
+            )
+        }
+        /// Namespace for "CancelTask" metadata.
+        public enum CancelTask: Sendable {
+            /// Request type for "CancelTask".
+            public typealias Input = Crm_Interaction_V1_CancelTaskRequest
+            /// Response type for "CancelTask".
+            public typealias Output = Crm_Interaction_V1_CancelTaskResponse
+            /// Descriptor for "CancelTask".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "CancelTask",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetOptOut" metadata.
+        public enum SetOptOut: Sendable {
+            /// Request type for "SetOptOut".
+            public typealias Input = Crm_Interaction_V1_SetOptOutRequest
+            /// Response type for "SetOptOut".
+            public typealias Output = Crm_Interaction_V1_SetOptOutResponse
+            /// Descriptor for "SetOptOut".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "SetOptOut",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListContactPolicies" metadata.
+        public enum ListContactPolicies: Sendable {
+            /// Request type for "ListContactPolicies".
+            public typealias Input = Crm_Interaction_V1_ListContactPoliciesRequest
+            /// Response type for "ListContactPolicies".
+            public typealias Output = Crm_Interaction_V1_ListContactPoliciesResponse
+            /// Descriptor for "ListContactPolicies".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "ListContactPolicies",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpsertContactPolicy" metadata.
+        public enum UpsertContactPolicy: Sendable {
+            /// Request type for "UpsertContactPolicy".
+            public typealias Input = Crm_Interaction_V1_UpsertContactPolicyRequest
+            /// Response type for "UpsertContactPolicy".
+            public typealias Output = Crm_Interaction_V1_UpsertContactPolicyResponse
+            /// Descriptor for "UpsertContactPolicy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "UpsertContactPolicy",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpsertTemplate" metadata.
+        public enum UpsertTemplate: Sendable {
+            /// Request type for "UpsertTemplate".
+            public typealias Input = Crm_Interaction_V1_UpsertTemplateRequest
+            /// Response type for "UpsertTemplate".
+            public typealias Output = Crm_Interaction_V1_UpsertTemplateResponse
+            /// Descriptor for "UpsertTemplate".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "UpsertTemplate",
+                type: .unary
+            )
+        }
+        /// Namespace for "RenderTemplate" metadata.
+        public enum RenderTemplate: Sendable {
+            /// Request type for "RenderTemplate".
+            public typealias Input = Crm_Interaction_V1_RenderTemplateRequest
+            /// Response type for "RenderTemplate".
+            public typealias Output = Crm_Interaction_V1_RenderTemplateResponse
+            /// Descriptor for "RenderTemplate".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "RenderTemplate",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetCustomerDates" metadata.
+        public enum SetCustomerDates: Sendable {
+            /// Request type for "SetCustomerDates".
+            public typealias Input = Crm_Interaction_V1_SetCustomerDatesRequest
+            /// Response type for "SetCustomerDates".
+            public typealias Output = Crm_Interaction_V1_SetCustomerDatesResponse
+            /// Descriptor for "SetCustomerDates".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "SetCustomerDates",
+                type: .unary
+            )
+        }
+        /// Namespace for "RunDateScan" metadata.
+        public enum RunDateScan: Sendable {
+            /// Request type for "RunDateScan".
+            public typealias Input = Crm_Interaction_V1_RunDateScanRequest
+            /// Response type for "RunDateScan".
+            public typealias Output = Crm_Interaction_V1_RunDateScanResponse
+            /// Descriptor for "RunDateScan".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "RunDateScan",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetInteractionFigures" metadata.
+        public enum GetInteractionFigures: Sendable {
+            /// Request type for "GetInteractionFigures".
+            public typealias Input = Crm_Interaction_V1_GetInteractionFiguresRequest
+            /// Response type for "GetInteractionFigures".
+            public typealias Output = Crm_Interaction_V1_GetInteractionFiguresResponse
+            /// Descriptor for "GetInteractionFigures".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.interaction.v1.InteractionService"),
+                method: "GetInteractionFigures",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.interaction.v1.InteractionService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             LogInteraction.descriptor,
-            GetInteraction.descriptor
+            GetInteraction.descriptor,
+            ListTimeline.descriptor,
+            ListCarePlans.descriptor,
+            GetCarePlan.descriptor,
+            UpsertCarePlan.descriptor,
+            RecordMoment.descriptor,
+            ListTasks.descriptor,
+            CompleteTask.descriptor,
+            RescheduleTask.descriptor,
+            CancelTask.descriptor,
+            SetOptOut.descriptor,
+            ListContactPolicies.descriptor,
+            UpsertContactPolicy.descriptor,
+            UpsertTemplate.descriptor,
+            RenderTemplate.descriptor,
+            SetCustomerDates.descriptor,
+            RunDateScan.descriptor,
+            GetInteractionFigures.descriptor
         ]
     }
 }
@@ -114,6 +352,342 @@ extension Crm_Interaction_V1_InteractionService {
             request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_GetInteractionRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_GetInteractionResponse>
+
+        /// Handle the "ListTimeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One customer's history across channels, newest first. thread_id narrows it to one
+        /// > conversation.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_ListTimelineRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_ListTimelineResponse` messages.
+        func listTimeline(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_ListTimelineRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_ListTimelineResponse>
+
+        /// Handle the "ListCarePlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plans the operator has set, by moment kind then tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_ListCarePlansRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_ListCarePlansResponse` messages.
+        func listCarePlans(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_ListCarePlansRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_ListCarePlansResponse>
+
+        /// Handle the "GetCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plan of one moment kind and tier (empty tier: the plan for any tier).
+        /// > Errors: INVALID_ARGUMENT (moment_kind), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_GetCarePlanRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_GetCarePlanResponse` messages.
+        func getCarePlan(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_GetCarePlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_GetCarePlanResponse>
+
+        /// Handle the "UpsertCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the care plan of (moment_kind, tier). Tasks already created keep
+        /// > their steps; moments recorded afterwards use the new plan.
+        /// > Errors: INVALID_ARGUMENT (a field, named; a step naming an unknown template),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_UpsertCarePlanRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_UpsertCarePlanResponse` messages.
+        func upsertCarePlan(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_UpsertCarePlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_UpsertCarePlanResponse>
+
+        /// Handle the "RecordMoment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a lifecycle moment of a customer and creates the care tasks of its plan, once per
+        /// > (customer, kind, occurrence_id): recording it again creates nothing and returns the first
+        /// > result. The tier and time zone come from segmentation (the last copy seen when it is down,
+        /// > the default plan when none).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (segmentation has no such
+        /// > customer), FAILED_PRECONDITION (no care plan for the kind).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_RecordMomentRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_RecordMomentResponse` messages.
+        func recordMoment(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_RecordMomentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_RecordMomentResponse>
+
+        /// Handle the "ListTasks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Care tasks of one owner or one customer, earliest due first; open ones by default.
+        /// > Errors: INVALID_ARGUMENT (neither or both of owner and customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_ListTasksRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_ListTasksResponse` messages.
+        func listTasks(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_ListTasksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_ListTasksResponse>
+
+        /// Handle the "CompleteTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks an open task done, optionally logging the touch it produced.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (the task is
+        /// > cancelled or already done), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_CompleteTaskRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_CompleteTaskResponse` messages.
+        func completeTask(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_CompleteTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_CompleteTaskResponse>
+
+        /// Handle the "RescheduleTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves an open task to another due time.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (not open),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_RescheduleTaskRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_RescheduleTaskResponse` messages.
+        func rescheduleTask(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_RescheduleTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_RescheduleTaskResponse>
+
+        /// Handle the "CancelTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels an open task.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (done, cancelled
+        /// > or suppressed), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_CancelTaskRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_CancelTaskResponse` messages.
+        func cancelTask(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_CancelTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_CancelTaskResponse>
+
+        /// Handle the "SetOptOut" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer does (or no longer does) want touches on a channel. Tasks
+        /// > created afterwards on an opted-out channel are suppressed, with the reason.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_SetOptOutRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_SetOptOutResponse` messages.
+        func setOptOut(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_SetOptOutRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_SetOptOutResponse>
+
+        /// Handle the "ListContactPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The contact policies (frequency caps and quiet hours) by tier and channel.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_ListContactPoliciesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_ListContactPoliciesResponse` messages.
+        func listContactPolicies(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_ListContactPoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_ListContactPoliciesResponse>
+
+        /// Handle the "UpsertContactPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the contact policy of (tier, channel).
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_UpsertContactPolicyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_UpsertContactPolicyResponse` messages.
+        func upsertContactPolicy(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_UpsertContactPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_UpsertContactPolicyResponse>
+
+        /// Handle the "UpsertTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a message template. Placeholders are {{name}}, {{tier}}, {{tags}}.
+        /// > Errors: INVALID_ARGUMENT (a field, named; an unknown placeholder).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_UpsertTemplateRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_UpsertTemplateResponse` messages.
+        func upsertTemplate(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_UpsertTemplateRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_UpsertTemplateResponse>
+
+        /// Handle the "RenderTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a template from a customer's profile (read from segmentation).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (template or customer),
+        /// > UNAVAILABLE (segmentation down and no copy of the profile).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_RenderTemplateRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_RenderTemplateResponse` messages.
+        func renderTemplate(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_RenderTemplateRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_RenderTemplateResponse>
+
+        /// Handle the "SetCustomerDates" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stores a customer's birthday and anniversary, for the daily date scan.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_SetCustomerDatesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_SetCustomerDatesResponse` messages.
+        func setCustomerDates(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_SetCustomerDatesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_SetCustomerDatesResponse>
+
+        /// Handle the "RunDateScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
+        /// > time zone gets its moment, once per year. The background scan calls the same code.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_RunDateScanRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_RunDateScanResponse` messages.
+        func runDateScan(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_RunDateScanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_RunDateScanResponse>
+
+        /// Handle the "GetInteractionFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Interaction figures between two times, overall and by tier and channel.
+        /// > Errors: INVALID_ARGUMENT (missing or reversed period).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Interaction_V1_GetInteractionFiguresRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Interaction_V1_GetInteractionFiguresResponse` messages.
+        func getInteractionFigures(
+            request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_GetInteractionFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_GetInteractionFiguresResponse>
     }
 
     /// Service protocol for the "crm.interaction.v1.InteractionService" service.
@@ -162,6 +736,342 @@ extension Crm_Interaction_V1_InteractionService {
             request: GRPCCore.ServerRequest<Crm_Interaction_V1_GetInteractionRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_GetInteractionResponse>
+
+        /// Handle the "ListTimeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One customer's history across channels, newest first. thread_id narrows it to one
+        /// > conversation.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListTimelineRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_ListTimelineResponse` message.
+        func listTimeline(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_ListTimelineRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_ListTimelineResponse>
+
+        /// Handle the "ListCarePlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plans the operator has set, by moment kind then tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListCarePlansRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_ListCarePlansResponse` message.
+        func listCarePlans(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_ListCarePlansRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_ListCarePlansResponse>
+
+        /// Handle the "GetCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plan of one moment kind and tier (empty tier: the plan for any tier).
+        /// > Errors: INVALID_ARGUMENT (moment_kind), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_GetCarePlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_GetCarePlanResponse` message.
+        func getCarePlan(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_GetCarePlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_GetCarePlanResponse>
+
+        /// Handle the "UpsertCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the care plan of (moment_kind, tier). Tasks already created keep
+        /// > their steps; moments recorded afterwards use the new plan.
+        /// > Errors: INVALID_ARGUMENT (a field, named; a step naming an unknown template),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_UpsertCarePlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_UpsertCarePlanResponse` message.
+        func upsertCarePlan(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_UpsertCarePlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_UpsertCarePlanResponse>
+
+        /// Handle the "RecordMoment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a lifecycle moment of a customer and creates the care tasks of its plan, once per
+        /// > (customer, kind, occurrence_id): recording it again creates nothing and returns the first
+        /// > result. The tier and time zone come from segmentation (the last copy seen when it is down,
+        /// > the default plan when none).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (segmentation has no such
+        /// > customer), FAILED_PRECONDITION (no care plan for the kind).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RecordMomentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_RecordMomentResponse` message.
+        func recordMoment(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_RecordMomentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_RecordMomentResponse>
+
+        /// Handle the "ListTasks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Care tasks of one owner or one customer, earliest due first; open ones by default.
+        /// > Errors: INVALID_ARGUMENT (neither or both of owner and customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListTasksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_ListTasksResponse` message.
+        func listTasks(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_ListTasksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_ListTasksResponse>
+
+        /// Handle the "CompleteTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks an open task done, optionally logging the touch it produced.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (the task is
+        /// > cancelled or already done), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_CompleteTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_CompleteTaskResponse` message.
+        func completeTask(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_CompleteTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_CompleteTaskResponse>
+
+        /// Handle the "RescheduleTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves an open task to another due time.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (not open),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RescheduleTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_RescheduleTaskResponse` message.
+        func rescheduleTask(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_RescheduleTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_RescheduleTaskResponse>
+
+        /// Handle the "CancelTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels an open task.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (done, cancelled
+        /// > or suppressed), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_CancelTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_CancelTaskResponse` message.
+        func cancelTask(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_CancelTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_CancelTaskResponse>
+
+        /// Handle the "SetOptOut" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer does (or no longer does) want touches on a channel. Tasks
+        /// > created afterwards on an opted-out channel are suppressed, with the reason.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_SetOptOutRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_SetOptOutResponse` message.
+        func setOptOut(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_SetOptOutRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_SetOptOutResponse>
+
+        /// Handle the "ListContactPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The contact policies (frequency caps and quiet hours) by tier and channel.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListContactPoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_ListContactPoliciesResponse` message.
+        func listContactPolicies(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_ListContactPoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_ListContactPoliciesResponse>
+
+        /// Handle the "UpsertContactPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the contact policy of (tier, channel).
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_UpsertContactPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_UpsertContactPolicyResponse` message.
+        func upsertContactPolicy(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_UpsertContactPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_UpsertContactPolicyResponse>
+
+        /// Handle the "UpsertTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a message template. Placeholders are {{name}}, {{tier}}, {{tags}}.
+        /// > Errors: INVALID_ARGUMENT (a field, named; an unknown placeholder).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_UpsertTemplateRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_UpsertTemplateResponse` message.
+        func upsertTemplate(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_UpsertTemplateRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_UpsertTemplateResponse>
+
+        /// Handle the "RenderTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a template from a customer's profile (read from segmentation).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (template or customer),
+        /// > UNAVAILABLE (segmentation down and no copy of the profile).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RenderTemplateRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_RenderTemplateResponse` message.
+        func renderTemplate(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_RenderTemplateRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_RenderTemplateResponse>
+
+        /// Handle the "SetCustomerDates" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stores a customer's birthday and anniversary, for the daily date scan.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_SetCustomerDatesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_SetCustomerDatesResponse` message.
+        func setCustomerDates(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_SetCustomerDatesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_SetCustomerDatesResponse>
+
+        /// Handle the "RunDateScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
+        /// > time zone gets its moment, once per year. The background scan calls the same code.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RunDateScanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_RunDateScanResponse` message.
+        func runDateScan(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_RunDateScanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_RunDateScanResponse>
+
+        /// Handle the "GetInteractionFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Interaction figures between two times, overall and by tier and channel.
+        /// > Errors: INVALID_ARGUMENT (missing or reversed period).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_GetInteractionFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Interaction_V1_GetInteractionFiguresResponse` message.
+        func getInteractionFigures(
+            request: GRPCCore.ServerRequest<Crm_Interaction_V1_GetInteractionFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_GetInteractionFiguresResponse>
     }
 
     /// Simple service protocol for the "crm.interaction.v1.InteractionService" service.
@@ -208,6 +1118,342 @@ extension Crm_Interaction_V1_InteractionService {
             request: Crm_Interaction_V1_GetInteractionRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Interaction_V1_GetInteractionResponse
+
+        /// Handle the "ListTimeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One customer's history across channels, newest first. thread_id narrows it to one
+        /// > conversation.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_ListTimelineRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_ListTimelineResponse` to respond with.
+        func listTimeline(
+            request: Crm_Interaction_V1_ListTimelineRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_ListTimelineResponse
+
+        /// Handle the "ListCarePlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plans the operator has set, by moment kind then tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_ListCarePlansRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_ListCarePlansResponse` to respond with.
+        func listCarePlans(
+            request: Crm_Interaction_V1_ListCarePlansRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_ListCarePlansResponse
+
+        /// Handle the "GetCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plan of one moment kind and tier (empty tier: the plan for any tier).
+        /// > Errors: INVALID_ARGUMENT (moment_kind), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_GetCarePlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_GetCarePlanResponse` to respond with.
+        func getCarePlan(
+            request: Crm_Interaction_V1_GetCarePlanRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_GetCarePlanResponse
+
+        /// Handle the "UpsertCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the care plan of (moment_kind, tier). Tasks already created keep
+        /// > their steps; moments recorded afterwards use the new plan.
+        /// > Errors: INVALID_ARGUMENT (a field, named; a step naming an unknown template),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_UpsertCarePlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_UpsertCarePlanResponse` to respond with.
+        func upsertCarePlan(
+            request: Crm_Interaction_V1_UpsertCarePlanRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_UpsertCarePlanResponse
+
+        /// Handle the "RecordMoment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a lifecycle moment of a customer and creates the care tasks of its plan, once per
+        /// > (customer, kind, occurrence_id): recording it again creates nothing and returns the first
+        /// > result. The tier and time zone come from segmentation (the last copy seen when it is down,
+        /// > the default plan when none).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (segmentation has no such
+        /// > customer), FAILED_PRECONDITION (no care plan for the kind).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_RecordMomentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_RecordMomentResponse` to respond with.
+        func recordMoment(
+            request: Crm_Interaction_V1_RecordMomentRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_RecordMomentResponse
+
+        /// Handle the "ListTasks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Care tasks of one owner or one customer, earliest due first; open ones by default.
+        /// > Errors: INVALID_ARGUMENT (neither or both of owner and customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_ListTasksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_ListTasksResponse` to respond with.
+        func listTasks(
+            request: Crm_Interaction_V1_ListTasksRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_ListTasksResponse
+
+        /// Handle the "CompleteTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks an open task done, optionally logging the touch it produced.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (the task is
+        /// > cancelled or already done), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_CompleteTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_CompleteTaskResponse` to respond with.
+        func completeTask(
+            request: Crm_Interaction_V1_CompleteTaskRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_CompleteTaskResponse
+
+        /// Handle the "RescheduleTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves an open task to another due time.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (not open),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_RescheduleTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_RescheduleTaskResponse` to respond with.
+        func rescheduleTask(
+            request: Crm_Interaction_V1_RescheduleTaskRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_RescheduleTaskResponse
+
+        /// Handle the "CancelTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels an open task.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (done, cancelled
+        /// > or suppressed), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_CancelTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_CancelTaskResponse` to respond with.
+        func cancelTask(
+            request: Crm_Interaction_V1_CancelTaskRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_CancelTaskResponse
+
+        /// Handle the "SetOptOut" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer does (or no longer does) want touches on a channel. Tasks
+        /// > created afterwards on an opted-out channel are suppressed, with the reason.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_SetOptOutRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_SetOptOutResponse` to respond with.
+        func setOptOut(
+            request: Crm_Interaction_V1_SetOptOutRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_SetOptOutResponse
+
+        /// Handle the "ListContactPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The contact policies (frequency caps and quiet hours) by tier and channel.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_ListContactPoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_ListContactPoliciesResponse` to respond with.
+        func listContactPolicies(
+            request: Crm_Interaction_V1_ListContactPoliciesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_ListContactPoliciesResponse
+
+        /// Handle the "UpsertContactPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the contact policy of (tier, channel).
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_UpsertContactPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_UpsertContactPolicyResponse` to respond with.
+        func upsertContactPolicy(
+            request: Crm_Interaction_V1_UpsertContactPolicyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_UpsertContactPolicyResponse
+
+        /// Handle the "UpsertTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a message template. Placeholders are {{name}}, {{tier}}, {{tags}}.
+        /// > Errors: INVALID_ARGUMENT (a field, named; an unknown placeholder).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_UpsertTemplateRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_UpsertTemplateResponse` to respond with.
+        func upsertTemplate(
+            request: Crm_Interaction_V1_UpsertTemplateRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_UpsertTemplateResponse
+
+        /// Handle the "RenderTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a template from a customer's profile (read from segmentation).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (template or customer),
+        /// > UNAVAILABLE (segmentation down and no copy of the profile).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_RenderTemplateRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_RenderTemplateResponse` to respond with.
+        func renderTemplate(
+            request: Crm_Interaction_V1_RenderTemplateRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_RenderTemplateResponse
+
+        /// Handle the "SetCustomerDates" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stores a customer's birthday and anniversary, for the daily date scan.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_SetCustomerDatesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_SetCustomerDatesResponse` to respond with.
+        func setCustomerDates(
+            request: Crm_Interaction_V1_SetCustomerDatesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_SetCustomerDatesResponse
+
+        /// Handle the "RunDateScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
+        /// > time zone gets its moment, once per year. The background scan calls the same code.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_RunDateScanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_RunDateScanResponse` to respond with.
+        func runDateScan(
+            request: Crm_Interaction_V1_RunDateScanRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_RunDateScanResponse
+
+        /// Handle the "GetInteractionFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Interaction figures between two times, overall and by tier and channel.
+        /// > Errors: INVALID_ARGUMENT (missing or reversed period).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Interaction_V1_GetInteractionFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Interaction_V1_GetInteractionFiguresResponse` to respond with.
+        func getInteractionFigures(
+            request: Crm_Interaction_V1_GetInteractionFiguresRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Interaction_V1_GetInteractionFiguresResponse
     }
 }
 
@@ -232,6 +1478,193 @@ extension Crm_Interaction_V1_InteractionService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_GetInteractionResponse>(),
             handler: { request, context in
                 try await self.getInteraction(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.ListTimeline.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_ListTimelineRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_ListTimelineResponse>(),
+            handler: { request, context in
+                try await self.listTimeline(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.ListCarePlans.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_ListCarePlansRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_ListCarePlansResponse>(),
+            handler: { request, context in
+                try await self.listCarePlans(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.GetCarePlan.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_GetCarePlanRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_GetCarePlanResponse>(),
+            handler: { request, context in
+                try await self.getCarePlan(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.UpsertCarePlan.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_UpsertCarePlanRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_UpsertCarePlanResponse>(),
+            handler: { request, context in
+                try await self.upsertCarePlan(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.RecordMoment.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_RecordMomentRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_RecordMomentResponse>(),
+            handler: { request, context in
+                try await self.recordMoment(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.ListTasks.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_ListTasksRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_ListTasksResponse>(),
+            handler: { request, context in
+                try await self.listTasks(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.CompleteTask.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_CompleteTaskRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_CompleteTaskResponse>(),
+            handler: { request, context in
+                try await self.completeTask(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.RescheduleTask.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_RescheduleTaskRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_RescheduleTaskResponse>(),
+            handler: { request, context in
+                try await self.rescheduleTask(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.CancelTask.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_CancelTaskRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_CancelTaskResponse>(),
+            handler: { request, context in
+                try await self.cancelTask(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.SetOptOut.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_SetOptOutRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_SetOptOutResponse>(),
+            handler: { request, context in
+                try await self.setOptOut(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.ListContactPolicies.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_ListContactPoliciesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_ListContactPoliciesResponse>(),
+            handler: { request, context in
+                try await self.listContactPolicies(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.UpsertContactPolicy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_UpsertContactPolicyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_UpsertContactPolicyResponse>(),
+            handler: { request, context in
+                try await self.upsertContactPolicy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.UpsertTemplate.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_UpsertTemplateRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_UpsertTemplateResponse>(),
+            handler: { request, context in
+                try await self.upsertTemplate(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.RenderTemplate.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_RenderTemplateRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_RenderTemplateResponse>(),
+            handler: { request, context in
+                try await self.renderTemplate(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.SetCustomerDates.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_SetCustomerDatesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_SetCustomerDatesResponse>(),
+            handler: { request, context in
+                try await self.setCustomerDates(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.RunDateScan.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_RunDateScanRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_RunDateScanResponse>(),
+            handler: { request, context in
+                try await self.runDateScan(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Interaction_V1_InteractionService.Method.GetInteractionFigures.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_GetInteractionFiguresRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_GetInteractionFiguresResponse>(),
+            handler: { request, context in
+                try await self.getInteractionFigures(
                     request: request,
                     context: context
                 )
@@ -264,6 +1697,193 @@ extension Crm_Interaction_V1_InteractionService.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func listTimeline(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_ListTimelineRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_ListTimelineResponse> {
+        let response = try await self.listTimeline(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listCarePlans(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_ListCarePlansRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_ListCarePlansResponse> {
+        let response = try await self.listCarePlans(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getCarePlan(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_GetCarePlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_GetCarePlanResponse> {
+        let response = try await self.getCarePlan(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func upsertCarePlan(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_UpsertCarePlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_UpsertCarePlanResponse> {
+        let response = try await self.upsertCarePlan(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func recordMoment(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_RecordMomentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_RecordMomentResponse> {
+        let response = try await self.recordMoment(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listTasks(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_ListTasksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_ListTasksResponse> {
+        let response = try await self.listTasks(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func completeTask(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_CompleteTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_CompleteTaskResponse> {
+        let response = try await self.completeTask(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func rescheduleTask(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_RescheduleTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_RescheduleTaskResponse> {
+        let response = try await self.rescheduleTask(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func cancelTask(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_CancelTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_CancelTaskResponse> {
+        let response = try await self.cancelTask(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setOptOut(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_SetOptOutRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_SetOptOutResponse> {
+        let response = try await self.setOptOut(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listContactPolicies(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_ListContactPoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_ListContactPoliciesResponse> {
+        let response = try await self.listContactPolicies(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func upsertContactPolicy(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_UpsertContactPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_UpsertContactPolicyResponse> {
+        let response = try await self.upsertContactPolicy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func upsertTemplate(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_UpsertTemplateRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_UpsertTemplateResponse> {
+        let response = try await self.upsertTemplate(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func renderTemplate(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_RenderTemplateRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_RenderTemplateResponse> {
+        let response = try await self.renderTemplate(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setCustomerDates(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_SetCustomerDatesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_SetCustomerDatesResponse> {
+        let response = try await self.setCustomerDates(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func runDateScan(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_RunDateScanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_RunDateScanResponse> {
+        let response = try await self.runDateScan(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getInteractionFigures(
+        request: GRPCCore.StreamingServerRequest<Crm_Interaction_V1_GetInteractionFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Interaction_V1_GetInteractionFiguresResponse> {
+        let response = try await self.getInteractionFigures(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -288,6 +1908,227 @@ extension Crm_Interaction_V1_InteractionService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_GetInteractionResponse> {
         return GRPCCore.ServerResponse<Crm_Interaction_V1_GetInteractionResponse>(
             message: try await self.getInteraction(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listTimeline(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_ListTimelineRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_ListTimelineResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_ListTimelineResponse>(
+            message: try await self.listTimeline(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listCarePlans(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_ListCarePlansRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_ListCarePlansResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_ListCarePlansResponse>(
+            message: try await self.listCarePlans(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getCarePlan(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_GetCarePlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_GetCarePlanResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_GetCarePlanResponse>(
+            message: try await self.getCarePlan(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func upsertCarePlan(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_UpsertCarePlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_UpsertCarePlanResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_UpsertCarePlanResponse>(
+            message: try await self.upsertCarePlan(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func recordMoment(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_RecordMomentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_RecordMomentResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_RecordMomentResponse>(
+            message: try await self.recordMoment(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listTasks(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_ListTasksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_ListTasksResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_ListTasksResponse>(
+            message: try await self.listTasks(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func completeTask(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_CompleteTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_CompleteTaskResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_CompleteTaskResponse>(
+            message: try await self.completeTask(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func rescheduleTask(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_RescheduleTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_RescheduleTaskResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_RescheduleTaskResponse>(
+            message: try await self.rescheduleTask(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func cancelTask(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_CancelTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_CancelTaskResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_CancelTaskResponse>(
+            message: try await self.cancelTask(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setOptOut(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_SetOptOutRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_SetOptOutResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_SetOptOutResponse>(
+            message: try await self.setOptOut(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listContactPolicies(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_ListContactPoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_ListContactPoliciesResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_ListContactPoliciesResponse>(
+            message: try await self.listContactPolicies(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func upsertContactPolicy(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_UpsertContactPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_UpsertContactPolicyResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_UpsertContactPolicyResponse>(
+            message: try await self.upsertContactPolicy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func upsertTemplate(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_UpsertTemplateRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_UpsertTemplateResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_UpsertTemplateResponse>(
+            message: try await self.upsertTemplate(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func renderTemplate(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_RenderTemplateRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_RenderTemplateResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_RenderTemplateResponse>(
+            message: try await self.renderTemplate(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setCustomerDates(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_SetCustomerDatesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_SetCustomerDatesResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_SetCustomerDatesResponse>(
+            message: try await self.setCustomerDates(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func runDateScan(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_RunDateScanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_RunDateScanResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_RunDateScanResponse>(
+            message: try await self.runDateScan(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getInteractionFigures(
+        request: GRPCCore.ServerRequest<Crm_Interaction_V1_GetInteractionFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Interaction_V1_GetInteractionFiguresResponse> {
+        return GRPCCore.ServerResponse<Crm_Interaction_V1_GetInteractionFiguresResponse>(
+            message: try await self.getInteractionFigures(
                 request: request.message,
                 context: context
             ),
@@ -352,6 +2193,427 @@ extension Crm_Interaction_V1_InteractionService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_GetInteractionResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_GetInteractionResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListTimeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One customer's history across channels, newest first. thread_id narrows it to one
+        /// > conversation.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListTimelineRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_ListTimelineRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_ListTimelineResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listTimeline<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListTimelineRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_ListTimelineRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_ListTimelineResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListTimelineResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListCarePlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plans the operator has set, by moment kind then tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListCarePlansRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_ListCarePlansRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_ListCarePlansResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listCarePlans<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListCarePlansRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_ListCarePlansRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_ListCarePlansResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListCarePlansResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plan of one moment kind and tier (empty tier: the plan for any tier).
+        /// > Errors: INVALID_ARGUMENT (moment_kind), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_GetCarePlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_GetCarePlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_GetCarePlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getCarePlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_GetCarePlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_GetCarePlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_GetCarePlanResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_GetCarePlanResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpsertCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the care plan of (moment_kind, tier). Tasks already created keep
+        /// > their steps; moments recorded afterwards use the new plan.
+        /// > Errors: INVALID_ARGUMENT (a field, named; a step naming an unknown template),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_UpsertCarePlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_UpsertCarePlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_UpsertCarePlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func upsertCarePlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertCarePlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_UpsertCarePlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_UpsertCarePlanResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertCarePlanResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RecordMoment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a lifecycle moment of a customer and creates the care tasks of its plan, once per
+        /// > (customer, kind, occurrence_id): recording it again creates nothing and returns the first
+        /// > result. The tier and time zone come from segmentation (the last copy seen when it is down,
+        /// > the default plan when none).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (segmentation has no such
+        /// > customer), FAILED_PRECONDITION (no care plan for the kind).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RecordMomentRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_RecordMomentRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_RecordMomentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func recordMoment<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_RecordMomentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_RecordMomentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_RecordMomentResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RecordMomentResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListTasks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Care tasks of one owner or one customer, earliest due first; open ones by default.
+        /// > Errors: INVALID_ARGUMENT (neither or both of owner and customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListTasksRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_ListTasksRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_ListTasksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listTasks<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListTasksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_ListTasksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_ListTasksResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListTasksResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CompleteTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks an open task done, optionally logging the touch it produced.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (the task is
+        /// > cancelled or already done), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_CompleteTaskRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_CompleteTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_CompleteTaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func completeTask<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_CompleteTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_CompleteTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_CompleteTaskResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_CompleteTaskResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RescheduleTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves an open task to another due time.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (not open),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RescheduleTaskRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_RescheduleTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_RescheduleTaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func rescheduleTask<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_RescheduleTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_RescheduleTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_RescheduleTaskResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RescheduleTaskResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CancelTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels an open task.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (done, cancelled
+        /// > or suppressed), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_CancelTaskRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_CancelTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_CancelTaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func cancelTask<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_CancelTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_CancelTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_CancelTaskResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_CancelTaskResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetOptOut" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer does (or no longer does) want touches on a channel. Tasks
+        /// > created afterwards on an opted-out channel are suppressed, with the reason.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_SetOptOutRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_SetOptOutRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_SetOptOutResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setOptOut<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_SetOptOutRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_SetOptOutRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_SetOptOutResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_SetOptOutResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListContactPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The contact policies (frequency caps and quiet hours) by tier and channel.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListContactPoliciesRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_ListContactPoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_ListContactPoliciesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listContactPolicies<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListContactPoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_ListContactPoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_ListContactPoliciesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListContactPoliciesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpsertContactPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the contact policy of (tier, channel).
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_UpsertContactPolicyRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_UpsertContactPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_UpsertContactPolicyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func upsertContactPolicy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertContactPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_UpsertContactPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_UpsertContactPolicyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertContactPolicyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpsertTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a message template. Placeholders are {{name}}, {{tier}}, {{tags}}.
+        /// > Errors: INVALID_ARGUMENT (a field, named; an unknown placeholder).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_UpsertTemplateRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_UpsertTemplateRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_UpsertTemplateResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func upsertTemplate<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertTemplateRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_UpsertTemplateRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_UpsertTemplateResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertTemplateResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RenderTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a template from a customer's profile (read from segmentation).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (template or customer),
+        /// > UNAVAILABLE (segmentation down and no copy of the profile).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RenderTemplateRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_RenderTemplateRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_RenderTemplateResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func renderTemplate<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_RenderTemplateRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_RenderTemplateRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_RenderTemplateResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RenderTemplateResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetCustomerDates" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stores a customer's birthday and anniversary, for the daily date scan.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_SetCustomerDatesRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_SetCustomerDatesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_SetCustomerDatesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setCustomerDates<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_SetCustomerDatesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_SetCustomerDatesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_SetCustomerDatesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_SetCustomerDatesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RunDateScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
+        /// > time zone gets its moment, once per year. The background scan calls the same code.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RunDateScanRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_RunDateScanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_RunDateScanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func runDateScan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_RunDateScanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_RunDateScanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_RunDateScanResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RunDateScanResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetInteractionFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Interaction figures between two times, overall and by tier and channel.
+        /// > Errors: INVALID_ARGUMENT (missing or reversed period).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_GetInteractionFiguresRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_GetInteractionFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_GetInteractionFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getInteractionFigures<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_GetInteractionFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_GetInteractionFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_GetInteractionFiguresResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_GetInteractionFiguresResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -441,6 +2703,614 @@ extension Crm_Interaction_V1_InteractionService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListTimeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One customer's history across channels, newest first. thread_id narrows it to one
+        /// > conversation.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListTimelineRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_ListTimelineRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_ListTimelineResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listTimeline<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListTimelineRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_ListTimelineRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_ListTimelineResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListTimelineResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.ListTimeline.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListCarePlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plans the operator has set, by moment kind then tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListCarePlansRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_ListCarePlansRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_ListCarePlansResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listCarePlans<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListCarePlansRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_ListCarePlansRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_ListCarePlansResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListCarePlansResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.ListCarePlans.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The care plan of one moment kind and tier (empty tier: the plan for any tier).
+        /// > Errors: INVALID_ARGUMENT (moment_kind), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_GetCarePlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_GetCarePlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_GetCarePlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getCarePlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_GetCarePlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_GetCarePlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_GetCarePlanResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_GetCarePlanResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.GetCarePlan.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpsertCarePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the care plan of (moment_kind, tier). Tasks already created keep
+        /// > their steps; moments recorded afterwards use the new plan.
+        /// > Errors: INVALID_ARGUMENT (a field, named; a step naming an unknown template),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_UpsertCarePlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_UpsertCarePlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_UpsertCarePlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func upsertCarePlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertCarePlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_UpsertCarePlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_UpsertCarePlanResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertCarePlanResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.UpsertCarePlan.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RecordMoment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a lifecycle moment of a customer and creates the care tasks of its plan, once per
+        /// > (customer, kind, occurrence_id): recording it again creates nothing and returns the first
+        /// > result. The tier and time zone come from segmentation (the last copy seen when it is down,
+        /// > the default plan when none).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (segmentation has no such
+        /// > customer), FAILED_PRECONDITION (no care plan for the kind).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RecordMomentRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_RecordMomentRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_RecordMomentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func recordMoment<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_RecordMomentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_RecordMomentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_RecordMomentResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RecordMomentResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.RecordMoment.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListTasks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Care tasks of one owner or one customer, earliest due first; open ones by default.
+        /// > Errors: INVALID_ARGUMENT (neither or both of owner and customer_id, bad page).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListTasksRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_ListTasksRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_ListTasksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listTasks<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListTasksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_ListTasksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_ListTasksResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListTasksResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.ListTasks.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CompleteTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Marks an open task done, optionally logging the touch it produced.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (the task is
+        /// > cancelled or already done), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_CompleteTaskRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_CompleteTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_CompleteTaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func completeTask<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_CompleteTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_CompleteTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_CompleteTaskResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_CompleteTaskResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.CompleteTask.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RescheduleTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves an open task to another due time.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (not open),
+        /// > ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RescheduleTaskRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_RescheduleTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_RescheduleTaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func rescheduleTask<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_RescheduleTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_RescheduleTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_RescheduleTaskResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RescheduleTaskResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.RescheduleTask.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CancelTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels an open task.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (done, cancelled
+        /// > or suppressed), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_CancelTaskRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_CancelTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_CancelTaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func cancelTask<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_CancelTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_CancelTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_CancelTaskResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_CancelTaskResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.CancelTask.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetOptOut" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer does (or no longer does) want touches on a channel. Tasks
+        /// > created afterwards on an opted-out channel are suppressed, with the reason.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_SetOptOutRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_SetOptOutRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_SetOptOutResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setOptOut<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_SetOptOutRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_SetOptOutRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_SetOptOutResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_SetOptOutResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.SetOptOut.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListContactPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The contact policies (frequency caps and quiet hours) by tier and channel.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_ListContactPoliciesRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_ListContactPoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_ListContactPoliciesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listContactPolicies<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListContactPoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_ListContactPoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_ListContactPoliciesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListContactPoliciesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.ListContactPolicies.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpsertContactPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces the contact policy of (tier, channel).
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_UpsertContactPolicyRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_UpsertContactPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_UpsertContactPolicyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func upsertContactPolicy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertContactPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_UpsertContactPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_UpsertContactPolicyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertContactPolicyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.UpsertContactPolicy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpsertTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a message template. Placeholders are {{name}}, {{tier}}, {{tags}}.
+        /// > Errors: INVALID_ARGUMENT (a field, named; an unknown placeholder).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_UpsertTemplateRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_UpsertTemplateRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_UpsertTemplateResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func upsertTemplate<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertTemplateRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_UpsertTemplateRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_UpsertTemplateResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertTemplateResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.UpsertTemplate.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RenderTemplate" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a template from a customer's profile (read from segmentation).
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (template or customer),
+        /// > UNAVAILABLE (segmentation down and no copy of the profile).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RenderTemplateRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_RenderTemplateRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_RenderTemplateResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func renderTemplate<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_RenderTemplateRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_RenderTemplateRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_RenderTemplateResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RenderTemplateResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.RenderTemplate.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetCustomerDates" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stores a customer's birthday and anniversary, for the daily date scan.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_SetCustomerDatesRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_SetCustomerDatesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_SetCustomerDatesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setCustomerDates<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_SetCustomerDatesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_SetCustomerDatesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_SetCustomerDatesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_SetCustomerDatesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.SetCustomerDates.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RunDateScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
+        /// > time zone gets its moment, once per year. The background scan calls the same code.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_RunDateScanRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_RunDateScanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_RunDateScanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func runDateScan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_RunDateScanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_RunDateScanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_RunDateScanResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RunDateScanResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.RunDateScan.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetInteractionFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Interaction figures between two times, overall and by tier and channel.
+        /// > Errors: INVALID_ARGUMENT (missing or reversed period).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Interaction_V1_GetInteractionFiguresRequest` message.
+        ///   - serializer: A serializer for `Crm_Interaction_V1_GetInteractionFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Interaction_V1_GetInteractionFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getInteractionFigures<Result>(
+            request: GRPCCore.ClientRequest<Crm_Interaction_V1_GetInteractionFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Interaction_V1_GetInteractionFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Interaction_V1_GetInteractionFiguresResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_GetInteractionFiguresResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Interaction_V1_InteractionService.Method.GetInteractionFigures.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -503,6 +3373,529 @@ extension Crm_Interaction_V1_InteractionService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_GetInteractionRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_GetInteractionResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTimeline" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One customer's history across channels, newest first. thread_id narrows it to one
+    /// > conversation.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, bad page).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_ListTimelineRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTimeline<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListTimelineRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListTimelineResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listTimeline(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_ListTimelineRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_ListTimelineResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCarePlans" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The care plans the operator has set, by moment kind then tier.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_ListCarePlansRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCarePlans<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListCarePlansRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListCarePlansResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listCarePlans(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_ListCarePlansRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_ListCarePlansResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCarePlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The care plan of one moment kind and tier (empty tier: the plan for any tier).
+    /// > Errors: INVALID_ARGUMENT (moment_kind), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_GetCarePlanRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCarePlan<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_GetCarePlanRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_GetCarePlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getCarePlan(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_GetCarePlanRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_GetCarePlanResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpsertCarePlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates or replaces the care plan of (moment_kind, tier). Tasks already created keep
+    /// > their steps; moments recorded afterwards use the new plan.
+    /// > Errors: INVALID_ARGUMENT (a field, named; a step naming an unknown template),
+    /// > ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_UpsertCarePlanRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upsertCarePlan<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertCarePlanRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertCarePlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.upsertCarePlan(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_UpsertCarePlanRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_UpsertCarePlanResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordMoment" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a lifecycle moment of a customer and creates the care tasks of its plan, once per
+    /// > (customer, kind, occurrence_id): recording it again creates nothing and returns the first
+    /// > result. The tier and time zone come from segmentation (the last copy seen when it is down,
+    /// > the default plan when none).
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (segmentation has no such
+    /// > customer), FAILED_PRECONDITION (no care plan for the kind).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_RecordMomentRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordMoment<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_RecordMomentRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RecordMomentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.recordMoment(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_RecordMomentRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_RecordMomentResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTasks" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Care tasks of one owner or one customer, earliest due first; open ones by default.
+    /// > Errors: INVALID_ARGUMENT (neither or both of owner and customer_id, bad page).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_ListTasksRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTasks<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListTasksRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListTasksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listTasks(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_ListTasksRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_ListTasksResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CompleteTask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Marks an open task done, optionally logging the touch it produced.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (the task is
+    /// > cancelled or already done), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_CompleteTaskRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func completeTask<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_CompleteTaskRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_CompleteTaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.completeTask(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_CompleteTaskRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_CompleteTaskResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RescheduleTask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves an open task to another due time.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (not open),
+    /// > ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_RescheduleTaskRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func rescheduleTask<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_RescheduleTaskRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RescheduleTaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.rescheduleTask(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_RescheduleTaskRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_RescheduleTaskResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CancelTask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cancels an open task.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (done, cancelled
+    /// > or suppressed), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_CancelTaskRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelTask<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_CancelTaskRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_CancelTaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.cancelTask(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_CancelTaskRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_CancelTaskResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetOptOut" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records that a customer does (or no longer does) want touches on a channel. Tasks
+    /// > created afterwards on an opted-out channel are suppressed, with the reason.
+    /// > Errors: INVALID_ARGUMENT (a field, named).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_SetOptOutRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setOptOut<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_SetOptOutRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_SetOptOutResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setOptOut(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_SetOptOutRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_SetOptOutResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListContactPolicies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The contact policies (frequency caps and quiet hours) by tier and channel.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_ListContactPoliciesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listContactPolicies<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_ListContactPoliciesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListContactPoliciesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listContactPolicies(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_ListContactPoliciesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_ListContactPoliciesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpsertContactPolicy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates or replaces the contact policy of (tier, channel).
+    /// > Errors: INVALID_ARGUMENT (a field, named).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_UpsertContactPolicyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upsertContactPolicy<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertContactPolicyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertContactPolicyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.upsertContactPolicy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_UpsertContactPolicyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_UpsertContactPolicyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpsertTemplate" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates or replaces a message template. Placeholders are {{name}}, {{tier}}, {{tags}}.
+    /// > Errors: INVALID_ARGUMENT (a field, named; an unknown placeholder).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_UpsertTemplateRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upsertTemplate<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertTemplateRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertTemplateResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.upsertTemplate(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_UpsertTemplateRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_UpsertTemplateResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RenderTemplate" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Fills a template from a customer's profile (read from segmentation).
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (template or customer),
+    /// > UNAVAILABLE (segmentation down and no copy of the profile).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_RenderTemplateRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func renderTemplate<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_RenderTemplateRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RenderTemplateResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.renderTemplate(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_RenderTemplateRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_RenderTemplateResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetCustomerDates" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Stores a customer's birthday and anniversary, for the daily date scan.
+    /// > Errors: INVALID_ARGUMENT (a field, named).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_SetCustomerDatesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setCustomerDates<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_SetCustomerDatesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_SetCustomerDatesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setCustomerDates(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_SetCustomerDatesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_SetCustomerDatesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunDateScan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
+    /// > time zone gets its moment, once per year. The background scan calls the same code.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_RunDateScanRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runDateScan<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_RunDateScanRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RunDateScanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.runDateScan(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_RunDateScanRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_RunDateScanResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetInteractionFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Interaction figures between two times, overall and by tier and channel.
+    /// > Errors: INVALID_ARGUMENT (missing or reversed period).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Interaction_V1_GetInteractionFiguresRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getInteractionFigures<Result>(
+        request: GRPCCore.ClientRequest<Crm_Interaction_V1_GetInteractionFiguresRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_GetInteractionFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getInteractionFigures(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Interaction_V1_GetInteractionFiguresRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Interaction_V1_GetInteractionFiguresResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -575,6 +3968,597 @@ extension Crm_Interaction_V1_InteractionService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getInteraction(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTimeline" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One customer's history across channels, newest first. thread_id narrows it to one
+    /// > conversation.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, bad page).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTimeline<Result>(
+        _ message: Crm_Interaction_V1_ListTimelineRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListTimelineResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_ListTimelineRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listTimeline(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCarePlans" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The care plans the operator has set, by moment kind then tier.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCarePlans<Result>(
+        _ message: Crm_Interaction_V1_ListCarePlansRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListCarePlansResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_ListCarePlansRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listCarePlans(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCarePlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The care plan of one moment kind and tier (empty tier: the plan for any tier).
+    /// > Errors: INVALID_ARGUMENT (moment_kind), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCarePlan<Result>(
+        _ message: Crm_Interaction_V1_GetCarePlanRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_GetCarePlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_GetCarePlanRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getCarePlan(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpsertCarePlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates or replaces the care plan of (moment_kind, tier). Tasks already created keep
+    /// > their steps; moments recorded afterwards use the new plan.
+    /// > Errors: INVALID_ARGUMENT (a field, named; a step naming an unknown template),
+    /// > ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upsertCarePlan<Result>(
+        _ message: Crm_Interaction_V1_UpsertCarePlanRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertCarePlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertCarePlanRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.upsertCarePlan(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordMoment" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a lifecycle moment of a customer and creates the care tasks of its plan, once per
+    /// > (customer, kind, occurrence_id): recording it again creates nothing and returns the first
+    /// > result. The tier and time zone come from segmentation (the last copy seen when it is down,
+    /// > the default plan when none).
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (segmentation has no such
+    /// > customer), FAILED_PRECONDITION (no care plan for the kind).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordMoment<Result>(
+        _ message: Crm_Interaction_V1_RecordMomentRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RecordMomentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_RecordMomentRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.recordMoment(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTasks" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Care tasks of one owner or one customer, earliest due first; open ones by default.
+    /// > Errors: INVALID_ARGUMENT (neither or both of owner and customer_id, bad page).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTasks<Result>(
+        _ message: Crm_Interaction_V1_ListTasksRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListTasksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_ListTasksRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listTasks(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CompleteTask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Marks an open task done, optionally logging the touch it produced.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (the task is
+    /// > cancelled or already done), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func completeTask<Result>(
+        _ message: Crm_Interaction_V1_CompleteTaskRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_CompleteTaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_CompleteTaskRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.completeTask(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RescheduleTask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves an open task to another due time.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (not open),
+    /// > ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func rescheduleTask<Result>(
+        _ message: Crm_Interaction_V1_RescheduleTaskRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RescheduleTaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_RescheduleTaskRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.rescheduleTask(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CancelTask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cancels an open task.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND, FAILED_PRECONDITION (done, cancelled
+    /// > or suppressed), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelTask<Result>(
+        _ message: Crm_Interaction_V1_CancelTaskRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_CancelTaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_CancelTaskRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.cancelTask(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetOptOut" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records that a customer does (or no longer does) want touches on a channel. Tasks
+    /// > created afterwards on an opted-out channel are suppressed, with the reason.
+    /// > Errors: INVALID_ARGUMENT (a field, named).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setOptOut<Result>(
+        _ message: Crm_Interaction_V1_SetOptOutRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_SetOptOutResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_SetOptOutRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setOptOut(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListContactPolicies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The contact policies (frequency caps and quiet hours) by tier and channel.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listContactPolicies<Result>(
+        _ message: Crm_Interaction_V1_ListContactPoliciesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_ListContactPoliciesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_ListContactPoliciesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listContactPolicies(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpsertContactPolicy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates or replaces the contact policy of (tier, channel).
+    /// > Errors: INVALID_ARGUMENT (a field, named).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upsertContactPolicy<Result>(
+        _ message: Crm_Interaction_V1_UpsertContactPolicyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertContactPolicyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertContactPolicyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.upsertContactPolicy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpsertTemplate" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates or replaces a message template. Placeholders are {{name}}, {{tier}}, {{tags}}.
+    /// > Errors: INVALID_ARGUMENT (a field, named; an unknown placeholder).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upsertTemplate<Result>(
+        _ message: Crm_Interaction_V1_UpsertTemplateRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_UpsertTemplateResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_UpsertTemplateRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.upsertTemplate(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RenderTemplate" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Fills a template from a customer's profile (read from segmentation).
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (template or customer),
+    /// > UNAVAILABLE (segmentation down and no copy of the profile).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func renderTemplate<Result>(
+        _ message: Crm_Interaction_V1_RenderTemplateRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RenderTemplateResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_RenderTemplateRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.renderTemplate(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetCustomerDates" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Stores a customer's birthday and anniversary, for the daily date scan.
+    /// > Errors: INVALID_ARGUMENT (a field, named).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setCustomerDates<Result>(
+        _ message: Crm_Interaction_V1_SetCustomerDatesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_SetCustomerDatesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_SetCustomerDatesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setCustomerDates(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunDateScan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
+    /// > time zone gets its moment, once per year. The background scan calls the same code.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runDateScan<Result>(
+        _ message: Crm_Interaction_V1_RunDateScanRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_RunDateScanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_RunDateScanRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.runDateScan(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetInteractionFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Interaction figures between two times, overall and by tier and channel.
+    /// > Errors: INVALID_ARGUMENT (missing or reversed period).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getInteractionFigures<Result>(
+        _ message: Crm_Interaction_V1_GetInteractionFiguresRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Interaction_V1_GetInteractionFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Interaction_V1_GetInteractionFiguresRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getInteractionFigures(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -20,6 +20,12 @@ struct InteractionRecord: Codable, Hashable, FetchableRecord, PersistableRecord 
   /// 1-5, or 0 when the customer gave none.
   var score: Int
   var createdAt: Date
+  /// The customer's tier when the touch was logged.
+  var tier: String
+  /// The conversation; the first touch's id.
+  var threadID: String
+  /// The care task this touch carried out.
+  var taskID: String?
 
   enum CodingKeys: String, CodingKey {
     case id, type, channel, content, owner, mood, score
@@ -28,5 +34,8 @@ struct InteractionRecord: Codable, Hashable, FetchableRecord, PersistableRecord 
     case actualAt = "actual_at"
     case customerReply = "customer_reply"
     case createdAt = "created_at"
+    case tier
+    case threadID = "thread_id"
+    case taskID = "task_id"
   }
 }
