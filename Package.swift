@@ -86,6 +86,10 @@ targets.append(
       "Contracts", "ServiceKit",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      .product(name: "GRDB", package: "GRDB.swift"),
+      .product(name: "Logging", package: "swift-log"),
+      .product(name: "Metrics", package: "swift-metrics"),
+      .product(name: "Histogram", package: "hdrhistogram-swift"),
     ],
     path: "Tools/CRMCommand",
     swiftSettings: swiftSettings
@@ -151,6 +155,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
   ],
   targets: targets
 )

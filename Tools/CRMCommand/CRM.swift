@@ -13,7 +13,7 @@ struct CRM: AsyncParsableCommand {
       gRPC status code (0 OK; e.g. 5 NOT_FOUND), and errors go to stderr as CODE: message.
       """,
     subcommands: [
-      Up.self, Health.self,
+      Up.self, Health.self, Seed.self, Report.self, Load.self, EchoServer.self,
       SegmentationCommand.self, InteractionCommand.self, FeedbackCommand.self, TrustCommand.self,
       LoyaltyCommand.self, OpsCommand.self,
     ]

@@ -5,6 +5,7 @@ import GRPCCore
 extension RPCCatalog {
   /// Every unary RPC of the suite's contracts, in file and declaration order.
   public static let methods: [any RPCMethodInfo] = [
+    UnaryRPCMethod(Crm_Bench_V1_EchoService.Method.Echo.descriptor, Crm_Bench_V1_EchoService.Method.Echo.Input.self, Crm_Bench_V1_EchoService.Method.Echo.Output.self),
     UnaryRPCMethod(Crm_Events_V1_EventSink.Method.DeliverEvents.descriptor, Crm_Events_V1_EventSink.Method.DeliverEvents.Input.self, Crm_Events_V1_EventSink.Method.DeliverEvents.Output.self),
     UnaryRPCMethod(Crm_Events_V1_Outbox.Method.GetOutboxStatus.descriptor, Crm_Events_V1_Outbox.Method.GetOutboxStatus.Input.self, Crm_Events_V1_Outbox.Method.GetOutboxStatus.Output.self),
     UnaryRPCMethod(Crm_Feedback_V1_FeedbackService.Method.CreateTicket.descriptor, Crm_Feedback_V1_FeedbackService.Method.CreateTicket.Input.self, Crm_Feedback_V1_FeedbackService.Method.CreateTicket.Output.self),
