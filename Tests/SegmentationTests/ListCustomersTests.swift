@@ -75,6 +75,24 @@ struct ListCustomersTests {
     }
   }
 
+  @Test("tier and lifecycle-stage filters list the profiles the rules and the clock put there")
+  func tierAndStageFilters() async throws {
+    try await SegmentationHarness.run { h in
+      let big = try await h.createCustomer("Big")
+      try await h.record(h.purchase("o-1", customer: big, amount: 6_000_000))
+      let quiet = try await h.createCustomer("Quiet")
+      h.clock.advance(by: 100 * 86_400)
+      _ = try await h.client.runLifecycleScan(.init())
+      let highValue = try await h.client.listCustomers(.with { $0.filter.tier = "churn_risk" })
+      #expect(highValue.customers.map(\.customerID) == [big])
+      let dormant = try await h.client.listCustomers(.with { $0.filter.lifecycleStage = "dormant" })
+      #expect(Set(dormant.customers.map(\.customerID)) == [big, quiet])
+      await expectRPCError(.invalidArgument, field: "filter.lifecycle_stage") {
+        _ = try await h.client.listCustomers(.with { $0.filter.lifecycleStage = "asleep" })
+      }
+    }
+  }
+
   @Test("paging stays stable while profiles are added and changed between pages")
   func stablePaging() async throws {
     try await SegmentationHarness.run { h in
@@ -183,6 +201,11 @@ struct ListCustomersTests {
       "SEARCH customer USING INDEX customer_by_source_channel (source_channel=? AND id>?)", false
     ),
     ("type", "SEARCH customer USING INDEX customer_by_type (type=? AND id>?)", false),
+    ("tier", "SEARCH customer USING INDEX customer_by_tier (tier=? AND id>?)", false),
+    (
+      "lifecycle_stage",
+      "SEARCH customer USING INDEX customer_by_lifecycle_stage (lifecycle_stage=? AND id>?)", false
+    ),
     (
       "spend",
       "SEARCH customer USING INDEX customer_by_spend (currency=? AND total_spend_minor>? AND total_spend_minor<?)",
@@ -200,6 +223,8 @@ struct ListCustomersTests {
     case "account_manager": proto.accountManager = "am-1"
     case "source_channel": proto.sourceChannel = "store"
     case "type": proto.type = .enterprise
+    case "tier": proto.tier = "high_value"
+    case "lifecycle_stage": proto.lifecycleStage = "dormant"
     case "spend":
       proto.minTotalSpend = .cny(100)
       proto.maxTotalSpend = .cny(1000)

@@ -59,4 +59,50 @@ struct MigrationTests {
       #expect(bought.customer.totalSpend == .cny(100))
     }
   }
+
+  @Test("profiles from before lifecycle stages are staged by the first scan and tiered in the background")
+  func upgradeToLifecycleAndTiers() async throws {
+    // Given a store that stopped before lifecycle-tiers-v1, with a buyer from 100 days ago
+    let database = try DatabaseQueue()
+    try SegmentationStore.migrator.migrate(database, upTo: "events-outbox-inbox-v1")
+    let clock = ManualClock()
+    let longAgo = clock.now().addingTimeInterval(-100 * 86_400)
+    try await database.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO customer (id, type, display_name, email, phone, source_channel, account_manager,
+            time_zone, created_at, updated_at, currency, total_spend_minor, purchase_count,
+            first_purchase_at, last_purchase_at)
+          VALUES ('old-1', 1, 'Old Timer', '', '', 'store', '', '', ?, ?, 'CNY', 100, 1, ?, ?)
+          """,
+        arguments: [longAgo, longAgo, longAgo, longAgo])
+    }
+
+    // When the remaining migrations run and the service with its worker starts
+    try SegmentationStore.migrator.migrate(database)
+    let store = SegmentationStore(database: database)
+    let service = SegmentationService(store: store, clock: clock, logger: Logger(label: "test"))
+    let worker = RetierWorker(
+      store: store, clock: clock, logger: Logger(label: "test"), pollInterval: .milliseconds(5))
+    try await withInProcessServer([service]) { grpc in
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await worker.run() }
+        defer { group.cancelAll() }
+        let client = SegmentationHarness.Client(wrapping: grpc)
+        // Then the migration's re-tier job gives the old profile its default tier
+        var job = try await client.getRetierJob(.with { $0.jobID = "default-tier-rules-v1" }).job
+        for _ in 0..<1000 where job.state == .running {
+          try await Task.sleep(for: .milliseconds(5))
+          job = try await client.getRetierJob(.with { $0.jobID = "default-tier-rules-v1" }).job
+        }
+        #expect(job.state == .done && job.done == 1)
+        // and the first scan stages it from its last purchase (dormant: 100 days quiet)
+        _ = try await client.runLifecycleScan(.init())
+        let old = try await client.getCustomer(.with { $0.customerID = "old-1" }).customer
+        #expect(old.lifecycleStage == "dormant")
+        #expect(old.tier == "churn_risk", "\(old.tierReason)")
+        #expect(old.lastActivityTime == old.lastPurchaseTime)
+      }
+    }
+  }
 }

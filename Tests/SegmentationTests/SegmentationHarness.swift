@@ -16,18 +16,56 @@ struct SegmentationHarness {
   typealias Client = Crm_Segmentation_V1_SegmentationService.Client<InProcessTransport.Client>
 
   let client: Client
+  /// The event sink segmentation serves (activity, loyalty tier changes).
+  let events: Crm_Events_V1_EventSink.Client<InProcessTransport.Client>
   let clock: ManualClock
   let store: SegmentationStore
 
-  static func run(_ body: (SegmentationHarness) async throws -> Void) async throws {
+  /// Serves the service and its event sink; the re-tier worker runs beside it.
+  static func run(
+    lifecycle: LifecyclePolicy = LifecyclePolicy(),
+    _ body: (SegmentationHarness) async throws -> Void
+  ) async throws {
     let database = try StoreOpener.inMemory(migrator: SegmentationStore.migrator)
     let store = SegmentationStore(database: database)
     let clock = ManualClock()
-    let service = SegmentationService(store: store, clock: clock, logger: Logger(label: "test"))
-    try await withInProcessServer([service]) { client in
-      try await body(
-        SegmentationHarness(client: Client(wrapping: client), clock: clock, store: store))
+    let logger = Logger(label: "test")
+    let service = SegmentationService(
+      store: store, clock: clock, logger: logger, lifecycle: lifecycle)
+    let sink = EventSinkService(database: database, applier: service, clock: clock)
+    let worker = RetierWorker(
+      store: store, clock: clock, logger: logger, policy: lifecycle,
+      pollInterval: .milliseconds(5), batchSize: 2)
+    try await withInProcessServer([service, sink]) { client in
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await worker.run() }
+        defer { group.cancelAll() }
+        try await body(
+          SegmentationHarness(
+            client: Client(wrapping: client), events: .init(wrapping: client), clock: clock,
+            store: store))
+      }
     }
+  }
+
+  /// The events in the outbox, in order, with the destinations each was recorded for.
+  func outbox() async throws -> [(event: Crm_Events_V1_Event, destination: String)] {
+    try await store.database.read { db in
+      try Row.fetchAll(db, sql: "SELECT event, destination FROM outbox_event ORDER BY seq").map {
+        (try Crm_Events_V1_Event(serializedBytes: $0["event"] as Data), $0["destination"])
+      }
+    }
+  }
+
+  /// Waits (bounded) until the re-tier job is done, and returns it.
+  func finish(job id: String) async throws -> Crm_Segmentation_V1_RetierJob {
+    for _ in 0..<1000 {
+      let job = try await client.getRetierJob(.with { $0.jobID = id }).job
+      if job.state != .running { return job }
+      try await Task.sleep(for: .milliseconds(5))
+    }
+    Issue.record("re-tier job \(id) did not finish")
+    return try await client.getRetierJob(.with { $0.jobID = id }).job
   }
 
   /// Creates a profile and returns its id.

@@ -8,11 +8,17 @@ public struct SegmentationService: Sendable {
   let store: SegmentationStore
   let clock: any WallClock
   let logger: Logger
+  /// The windows of the lifecycle stages.
+  let lifecycle: LifecyclePolicy
 
   /// Creates the service over its store.
-  public init(store: SegmentationStore, clock: any WallClock, logger: Logger) {
+  public init(
+    store: SegmentationStore, clock: any WallClock, logger: Logger,
+    lifecycle: LifecyclePolicy = LifecyclePolicy()
+  ) {
     self.store = store
     self.clock = clock
     self.logger = logger
+    self.lifecycle = lifecycle
   }
 }

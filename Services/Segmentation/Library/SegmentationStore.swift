@@ -42,6 +42,10 @@ public struct SegmentationStore: Sendable {
     registerProfileMigrations(&migrator)
     // The outbox of events for the other services (and an inbox for the ones it receives).
     EventStore.registerMigrations(&migrator)
+    // Lifecycle stages, tier rules and the profile history (SegmentationStore+TierMigrations).
+    registerTierMigrations(&migrator)
+    registerTagMigrations(&migrator)
+    registerStrategyMigrations(&migrator)
     return migrator
   }
 }

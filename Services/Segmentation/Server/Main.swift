@@ -6,19 +6,25 @@ enum SegmentationServer {
   static func main() async {
     await ServiceMain.run(.segmentation, migrator: SegmentationStore.migrator) { environment in
       let destinations = SegmentationService.eventDestinations
+      let store = SegmentationStore(database: environment.database)
+      let segmentation = SegmentationService(
+        store: store, clock: environment.clock, logger: environment.logger)
       return ServiceComponents(
         rpcServices: [
-          SegmentationService(
-            store: SegmentationStore(database: environment.database),
-            clock: environment.clock,
-            logger: environment.logger),
+          segmentation,
           OutboxStatusService(database: environment.database, destinations: destinations, clock: environment.clock),
+          // Activity from interaction, feedback and trust; loyalty's tier changes.
+          EventSinkService(database: environment.database, applier: segmentation, clock: environment.clock),
         ],
         background: [
           OutboxRelay(
             database: environment.database,
             destinations: environment.settings.peers.filter { destinations.contains($0.key) },
-            clock: environment.clock, logger: environment.logger, health: environment.health)
+            clock: environment.clock, logger: environment.logger, health: environment.health),
+          // Stages move with time: the hourly scan (the interval becomes a setting).
+          LifecycleScanner(store: store, clock: environment.clock, logger: environment.logger),
+          // Re-tiers every profile after the tier rules change.
+          RetierWorker(store: store, clock: environment.clock, logger: environment.logger),
         ])
     }
   }

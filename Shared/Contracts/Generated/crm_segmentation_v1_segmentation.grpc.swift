@@ -163,6 +163,240 @@ public enum Crm_Segmentation_V1_SegmentationService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ReportActivity" metadata.
+        public enum ReportActivity: Sendable {
+            /// Request type for "ReportActivity".
+            public typealias Input = Crm_Segmentation_V1_ReportActivityRequest
+            /// Response type for "ReportActivity".
+            public typealias Output = Crm_Segmentation_V1_ReportActivityResponse
+            /// Descriptor for "ReportActivity".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "ReportActivity",
+                type: .unary
+            )
+        }
+        /// Namespace for "RunLifecycleScan" metadata.
+        public enum RunLifecycleScan: Sendable {
+            /// Request type for "RunLifecycleScan".
+            public typealias Input = Crm_Segmentation_V1_RunLifecycleScanRequest
+            /// Response type for "RunLifecycleScan".
+            public typealias Output = Crm_Segmentation_V1_RunLifecycleScanResponse
+            /// Descriptor for "RunLifecycleScan".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "RunLifecycleScan",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListProfileHistory" metadata.
+        public enum ListProfileHistory: Sendable {
+            /// Request type for "ListProfileHistory".
+            public typealias Input = Crm_Segmentation_V1_ListProfileHistoryRequest
+            /// Response type for "ListProfileHistory".
+            public typealias Output = Crm_Segmentation_V1_ListProfileHistoryResponse
+            /// Descriptor for "ListProfileHistory".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "ListProfileHistory",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateTierRule" metadata.
+        public enum CreateTierRule: Sendable {
+            /// Request type for "CreateTierRule".
+            public typealias Input = Crm_Segmentation_V1_CreateTierRuleRequest
+            /// Response type for "CreateTierRule".
+            public typealias Output = Crm_Segmentation_V1_CreateTierRuleResponse
+            /// Descriptor for "CreateTierRule".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "CreateTierRule",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListTierRules" metadata.
+        public enum ListTierRules: Sendable {
+            /// Request type for "ListTierRules".
+            public typealias Input = Crm_Segmentation_V1_ListTierRulesRequest
+            /// Response type for "ListTierRules".
+            public typealias Output = Crm_Segmentation_V1_ListTierRulesResponse
+            /// Descriptor for "ListTierRules".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "ListTierRules",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateTierRule" metadata.
+        public enum UpdateTierRule: Sendable {
+            /// Request type for "UpdateTierRule".
+            public typealias Input = Crm_Segmentation_V1_UpdateTierRuleRequest
+            /// Response type for "UpdateTierRule".
+            public typealias Output = Crm_Segmentation_V1_UpdateTierRuleResponse
+            /// Descriptor for "UpdateTierRule".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "UpdateTierRule",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteTierRule" metadata.
+        public enum DeleteTierRule: Sendable {
+            /// Request type for "DeleteTierRule".
+            public typealias Input = Crm_Segmentation_V1_DeleteTierRuleRequest
+            /// Response type for "DeleteTierRule".
+            public typealias Output = Crm_Segmentation_V1_DeleteTierRuleResponse
+            /// Descriptor for "DeleteTierRule".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "DeleteTierRule",
+                type: .unary
+            )
+        }
+        /// Namespace for "DryRunTierRules" metadata.
+        public enum DryRunTierRules: Sendable {
+            /// Request type for "DryRunTierRules".
+            public typealias Input = Crm_Segmentation_V1_DryRunTierRulesRequest
+            /// Response type for "DryRunTierRules".
+            public typealias Output = Crm_Segmentation_V1_DryRunTierRulesResponse
+            /// Descriptor for "DryRunTierRules".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "DryRunTierRules",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetRetierJob" metadata.
+        public enum GetRetierJob: Sendable {
+            /// Request type for "GetRetierJob".
+            public typealias Input = Crm_Segmentation_V1_GetRetierJobRequest
+            /// Response type for "GetRetierJob".
+            public typealias Output = Crm_Segmentation_V1_GetRetierJobResponse
+            /// Descriptor for "GetRetierJob".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "GetRetierJob",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateTagRule" metadata.
+        public enum CreateTagRule: Sendable {
+            /// Request type for "CreateTagRule".
+            public typealias Input = Crm_Segmentation_V1_CreateTagRuleRequest
+            /// Response type for "CreateTagRule".
+            public typealias Output = Crm_Segmentation_V1_CreateTagRuleResponse
+            /// Descriptor for "CreateTagRule".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "CreateTagRule",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListTagRules" metadata.
+        public enum ListTagRules: Sendable {
+            /// Request type for "ListTagRules".
+            public typealias Input = Crm_Segmentation_V1_ListTagRulesRequest
+            /// Response type for "ListTagRules".
+            public typealias Output = Crm_Segmentation_V1_ListTagRulesResponse
+            /// Descriptor for "ListTagRules".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "ListTagRules",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteTagRule" metadata.
+        public enum DeleteTagRule: Sendable {
+            /// Request type for "DeleteTagRule".
+            public typealias Input = Crm_Segmentation_V1_DeleteTagRuleRequest
+            /// Response type for "DeleteTagRule".
+            public typealias Output = Crm_Segmentation_V1_DeleteTagRuleResponse
+            /// Descriptor for "DeleteTagRule".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "DeleteTagRule",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetTierReport" metadata.
+        public enum GetTierReport: Sendable {
+            /// Request type for "GetTierReport".
+            public typealias Input = Crm_Segmentation_V1_GetTierReportRequest
+            /// Response type for "GetTierReport".
+            public typealias Output = Crm_Segmentation_V1_GetTierReportResponse
+            /// Descriptor for "GetTierReport".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "GetTierReport",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetTierStrategy" metadata.
+        public enum GetTierStrategy: Sendable {
+            /// Request type for "GetTierStrategy".
+            public typealias Input = Crm_Segmentation_V1_GetTierStrategyRequest
+            /// Response type for "GetTierStrategy".
+            public typealias Output = Crm_Segmentation_V1_GetTierStrategyResponse
+            /// Descriptor for "GetTierStrategy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "GetTierStrategy",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListTierStrategies" metadata.
+        public enum ListTierStrategies: Sendable {
+            /// Request type for "ListTierStrategies".
+            public typealias Input = Crm_Segmentation_V1_ListTierStrategiesRequest
+            /// Response type for "ListTierStrategies".
+            public typealias Output = Crm_Segmentation_V1_ListTierStrategiesResponse
+            /// Descriptor for "ListTierStrategies".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "ListTierStrategies",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateTierStrategy" metadata.
+        public enum UpdateTierStrategy: Sendable {
+            /// Request type for "UpdateTierStrategy".
+            public typealias Input = Crm_Segmentation_V1_UpdateTierStrategyRequest
+            /// Response type for "UpdateTierStrategy".
+            public typealias Output = Crm_Segmentation_V1_UpdateTierStrategyResponse
+            /// Descriptor for "UpdateTierStrategy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "UpdateTierStrategy",
+                type: .unary
+            )
+        }
+        /// Namespace for "ExportCustomer" metadata.
+        public enum ExportCustomer: Sendable {
+            /// Request type for "ExportCustomer".
+            public typealias Input = Crm_Segmentation_V1_ExportCustomerRequest
+            /// Response type for "ExportCustomer".
+            public typealias Output = Crm_Segmentation_V1_ExportCustomerResponse
+            /// Descriptor for "ExportCustomer".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "ExportCustomer",
+                type: .unary
+            )
+        }
+        /// Namespace for "EraseCustomer" metadata.
+        public enum EraseCustomer: Sendable {
+            /// Request type for "EraseCustomer".
+            public typealias Input = Crm_Segmentation_V1_EraseCustomerRequest
+            /// Response type for "EraseCustomer".
+            public typealias Output = Crm_Segmentation_V1_EraseCustomerResponse
+            /// Descriptor for "EraseCustomer".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.segmentation.v1.SegmentationService"),
+                method: "EraseCustomer",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.segmentation.v1.SegmentationService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateCustomer.descriptor,
@@ -175,7 +409,25 @@ public enum Crm_Segmentation_V1_SegmentationService: Sendable {
             RecordPurchase.descriptor,
             RecordRefund.descriptor,
             CheckPurchase.descriptor,
-            GetPurchase.descriptor
+            GetPurchase.descriptor,
+            ReportActivity.descriptor,
+            RunLifecycleScan.descriptor,
+            ListProfileHistory.descriptor,
+            CreateTierRule.descriptor,
+            ListTierRules.descriptor,
+            UpdateTierRule.descriptor,
+            DeleteTierRule.descriptor,
+            DryRunTierRules.descriptor,
+            GetRetierJob.descriptor,
+            CreateTagRule.descriptor,
+            ListTagRules.descriptor,
+            DeleteTagRule.descriptor,
+            GetTierReport.descriptor,
+            GetTierStrategy.descriptor,
+            ListTierStrategies.descriptor,
+            UpdateTierStrategy.descriptor,
+            ExportCustomer.descriptor,
+            EraseCustomer.descriptor
         ]
     }
 }
@@ -437,6 +689,363 @@ extension Crm_Segmentation_V1_SegmentationService {
             request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetPurchaseRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetPurchaseResponse>
+
+        /// Handle the "ReportActivity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records an activity another service saw (an interaction, a ticket, a review): it moves the
+        /// > profile's last_activity_time and so its lifecycle stage. activity_id makes it safe to
+        /// > repeat: the same id with the same body returns the profile and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > activity_id was reported with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_ReportActivityRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_ReportActivityResponse` messages.
+        func reportActivity(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ReportActivityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ReportActivityResponse>
+
+        /// Handle the "RunLifecycleScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves every profile whose lifecycle window has passed (new -> active, active -> dormant,
+        /// > dormant -> churned) and records each change; the service also runs it periodically.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_RunLifecycleScanRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_RunLifecycleScanResponse` messages.
+        func runLifecycleScan(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_RunLifecycleScanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_RunLifecycleScanResponse>
+
+        /// Handle the "ListProfileHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages through a profile's recorded tier and lifecycle-stage changes, oldest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size < 0, a malformed
+        /// > page.page_token; each named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_ListProfileHistoryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_ListProfileHistoryResponse` messages.
+        func listProfileHistory(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListProfileHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListProfileHistoryResponse>
+
+        /// Handle the "CreateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a tier rule; the rule set then re-tiers every profile in the background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named by its path, e.g.
+        /// > rule.condition.all.conditions[1].comparison.attribute).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_CreateTierRuleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_CreateTierRuleResponse` messages.
+        func createTierRule(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_CreateTierRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_CreateTierRuleResponse>
+
+        /// Handle the "ListTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tier rules by priority (lowest number first), then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_ListTierRulesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_ListTierRulesResponse` messages.
+        func listTierRules(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListTierRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListTierRulesResponse>
+
+        /// Handle the "UpdateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a tier rule's tier, priority, condition and description; re-tiers in the
+        /// > background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_UpdateTierRuleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_UpdateTierRuleResponse` messages.
+        func updateTierRule(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_UpdateTierRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_UpdateTierRuleResponse>
+
+        /// Handle the "DeleteTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a tier rule; re-tiers in the background.
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_DeleteTierRuleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_DeleteTierRuleResponse` messages.
+        func deleteTierRule(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_DeleteTierRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_DeleteTierRuleResponse>
+
+        /// Handle the "DryRunTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Evaluates a candidate rule set over every profile without writing anything: the tier
+        /// > counts it would give and a sample of the profiles whose tier would change.
+        /// > Errors: INVALID_ARGUMENT (a part of a rule, named, e.g. rules[2].condition...).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_DryRunTierRulesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_DryRunTierRulesResponse` messages.
+        func dryRunTierRules(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_DryRunTierRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_DryRunTierRulesResponse>
+
+        /// Handle the "GetRetierJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > How a re-tier job (started by a change of the tier rules) stands.
+        /// > Errors: INVALID_ARGUMENT (empty job_id), NOT_FOUND (job).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_GetRetierJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_GetRetierJobResponse` messages.
+        func getRetierJob(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetRetierJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetRetierJobResponse>
+
+        /// Handle the "CreateTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an automatic tag rule: every profile whose condition holds carries the tag, kept
+        /// > current on each write to the profile and by a background pass over every profile now.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named, e.g. rule.condition.any...).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_CreateTagRuleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_CreateTagRuleResponse` messages.
+        func createTagRule(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_CreateTagRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_CreateTagRuleResponse>
+
+        /// Handle the "ListTagRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the automatic tag rules by tag, then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_ListTagRulesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_ListTagRulesResponse` messages.
+        func listTagRules(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListTagRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListTagRulesResponse>
+
+        /// Handle the "DeleteTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an automatic tag rule; the tag it gave leaves the profiles in the background
+        /// > (a manual tag of the same name stays).
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_DeleteTagRuleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_DeleteTagRuleResponse` messages.
+        func deleteTagRule(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_DeleteTagRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_DeleteTagRuleResponse>
+
+        /// Handle the "GetTierReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
+        /// > replayed from the recorded tier changes.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
+        /// > to_time; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_GetTierReportRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_GetTierReportResponse` messages.
+        func getTierReport(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetTierReportRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetTierReportResponse>
+
+        /// Handle the "GetTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The strategy of one tier (DOMAIN.md's per-tier treatment), as data other services read.
+        /// > Errors: INVALID_ARGUMENT (empty tier), NOT_FOUND (no strategy for the tier).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_GetTierStrategyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_GetTierStrategyResponse` messages.
+        func getTierStrategy(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetTierStrategyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetTierStrategyResponse>
+
+        /// Handle the "ListTierStrategies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every tier's strategy, by tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_ListTierStrategiesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_ListTierStrategiesResponse` messages.
+        func listTierStrategies(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListTierStrategiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListTierStrategiesResponse>
+
+        /// Handle the "UpdateTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a tier's strategy.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_UpdateTierStrategyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_UpdateTierStrategyResponse` messages.
+        func updateTierStrategy(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_UpdateTierStrategyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_UpdateTierStrategyResponse>
+
+        /// Handle the "ExportCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Everything the service holds on a customer: profile, identities, purchases, refunds,
+        /// > reported activity and history.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (unknown or erased).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_ExportCustomerRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_ExportCustomerResponse` messages.
+        func exportCustomer(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ExportCustomerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ExportCustomerResponse>
+
+        /// Handle the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erases a customer: identities, tags and personal fields are gone; purchases and figures
+        /// > stay, anonymous, in the aggregates. Erasing an erased customer again succeeds and changes
+        /// > nothing; afterwards GetCustomer and ExportCustomer return NOT_FOUND.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (never existed).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Segmentation_V1_EraseCustomerRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Segmentation_V1_EraseCustomerResponse` messages.
+        func eraseCustomer(
+            request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_EraseCustomerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_EraseCustomerResponse>
     }
 
     /// Service protocol for the "crm.segmentation.v1.SegmentationService" service.
@@ -682,6 +1291,363 @@ extension Crm_Segmentation_V1_SegmentationService {
             request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetPurchaseRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetPurchaseResponse>
+
+        /// Handle the "ReportActivity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records an activity another service saw (an interaction, a ticket, a review): it moves the
+        /// > profile's last_activity_time and so its lifecycle stage. activity_id makes it safe to
+        /// > repeat: the same id with the same body returns the profile and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > activity_id was reported with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ReportActivityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_ReportActivityResponse` message.
+        func reportActivity(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ReportActivityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ReportActivityResponse>
+
+        /// Handle the "RunLifecycleScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves every profile whose lifecycle window has passed (new -> active, active -> dormant,
+        /// > dormant -> churned) and records each change; the service also runs it periodically.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_RunLifecycleScanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_RunLifecycleScanResponse` message.
+        func runLifecycleScan(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_RunLifecycleScanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_RunLifecycleScanResponse>
+
+        /// Handle the "ListProfileHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages through a profile's recorded tier and lifecycle-stage changes, oldest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size < 0, a malformed
+        /// > page.page_token; each named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListProfileHistoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_ListProfileHistoryResponse` message.
+        func listProfileHistory(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListProfileHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListProfileHistoryResponse>
+
+        /// Handle the "CreateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a tier rule; the rule set then re-tiers every profile in the background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named by its path, e.g.
+        /// > rule.condition.all.conditions[1].comparison.attribute).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_CreateTierRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_CreateTierRuleResponse` message.
+        func createTierRule(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_CreateTierRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_CreateTierRuleResponse>
+
+        /// Handle the "ListTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tier rules by priority (lowest number first), then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListTierRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_ListTierRulesResponse` message.
+        func listTierRules(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListTierRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListTierRulesResponse>
+
+        /// Handle the "UpdateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a tier rule's tier, priority, condition and description; re-tiers in the
+        /// > background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateTierRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_UpdateTierRuleResponse` message.
+        func updateTierRule(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_UpdateTierRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_UpdateTierRuleResponse>
+
+        /// Handle the "DeleteTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a tier rule; re-tiers in the background.
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_DeleteTierRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_DeleteTierRuleResponse` message.
+        func deleteTierRule(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_DeleteTierRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_DeleteTierRuleResponse>
+
+        /// Handle the "DryRunTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Evaluates a candidate rule set over every profile without writing anything: the tier
+        /// > counts it would give and a sample of the profiles whose tier would change.
+        /// > Errors: INVALID_ARGUMENT (a part of a rule, named, e.g. rules[2].condition...).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_DryRunTierRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_DryRunTierRulesResponse` message.
+        func dryRunTierRules(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_DryRunTierRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_DryRunTierRulesResponse>
+
+        /// Handle the "GetRetierJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > How a re-tier job (started by a change of the tier rules) stands.
+        /// > Errors: INVALID_ARGUMENT (empty job_id), NOT_FOUND (job).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetRetierJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_GetRetierJobResponse` message.
+        func getRetierJob(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetRetierJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetRetierJobResponse>
+
+        /// Handle the "CreateTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an automatic tag rule: every profile whose condition holds carries the tag, kept
+        /// > current on each write to the profile and by a background pass over every profile now.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named, e.g. rule.condition.any...).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_CreateTagRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_CreateTagRuleResponse` message.
+        func createTagRule(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_CreateTagRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_CreateTagRuleResponse>
+
+        /// Handle the "ListTagRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the automatic tag rules by tag, then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListTagRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_ListTagRulesResponse` message.
+        func listTagRules(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListTagRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListTagRulesResponse>
+
+        /// Handle the "DeleteTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an automatic tag rule; the tag it gave leaves the profiles in the background
+        /// > (a manual tag of the same name stays).
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_DeleteTagRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_DeleteTagRuleResponse` message.
+        func deleteTagRule(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_DeleteTagRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_DeleteTagRuleResponse>
+
+        /// Handle the "GetTierReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
+        /// > replayed from the recorded tier changes.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
+        /// > to_time; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetTierReportRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_GetTierReportResponse` message.
+        func getTierReport(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetTierReportRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetTierReportResponse>
+
+        /// Handle the "GetTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The strategy of one tier (DOMAIN.md's per-tier treatment), as data other services read.
+        /// > Errors: INVALID_ARGUMENT (empty tier), NOT_FOUND (no strategy for the tier).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetTierStrategyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_GetTierStrategyResponse` message.
+        func getTierStrategy(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetTierStrategyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetTierStrategyResponse>
+
+        /// Handle the "ListTierStrategies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every tier's strategy, by tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListTierStrategiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_ListTierStrategiesResponse` message.
+        func listTierStrategies(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListTierStrategiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListTierStrategiesResponse>
+
+        /// Handle the "UpdateTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a tier's strategy.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateTierStrategyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_UpdateTierStrategyResponse` message.
+        func updateTierStrategy(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_UpdateTierStrategyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_UpdateTierStrategyResponse>
+
+        /// Handle the "ExportCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Everything the service holds on a customer: profile, identities, purchases, refunds,
+        /// > reported activity and history.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (unknown or erased).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ExportCustomerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_ExportCustomerResponse` message.
+        func exportCustomer(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ExportCustomerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ExportCustomerResponse>
+
+        /// Handle the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erases a customer: identities, tags and personal fields are gone; purchases and figures
+        /// > stay, anonymous, in the aggregates. Erasing an erased customer again succeeds and changes
+        /// > nothing; afterwards GetCustomer and ExportCustomer return NOT_FOUND.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (never existed).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_EraseCustomerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Segmentation_V1_EraseCustomerResponse` message.
+        func eraseCustomer(
+            request: GRPCCore.ServerRequest<Crm_Segmentation_V1_EraseCustomerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_EraseCustomerResponse>
     }
 
     /// Simple service protocol for the "crm.segmentation.v1.SegmentationService" service.
@@ -925,6 +1891,363 @@ extension Crm_Segmentation_V1_SegmentationService {
             request: Crm_Segmentation_V1_GetPurchaseRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Segmentation_V1_GetPurchaseResponse
+
+        /// Handle the "ReportActivity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records an activity another service saw (an interaction, a ticket, a review): it moves the
+        /// > profile's last_activity_time and so its lifecycle stage. activity_id makes it safe to
+        /// > repeat: the same id with the same body returns the profile and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > activity_id was reported with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_ReportActivityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_ReportActivityResponse` to respond with.
+        func reportActivity(
+            request: Crm_Segmentation_V1_ReportActivityRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_ReportActivityResponse
+
+        /// Handle the "RunLifecycleScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves every profile whose lifecycle window has passed (new -> active, active -> dormant,
+        /// > dormant -> churned) and records each change; the service also runs it periodically.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_RunLifecycleScanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_RunLifecycleScanResponse` to respond with.
+        func runLifecycleScan(
+            request: Crm_Segmentation_V1_RunLifecycleScanRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_RunLifecycleScanResponse
+
+        /// Handle the "ListProfileHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages through a profile's recorded tier and lifecycle-stage changes, oldest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size < 0, a malformed
+        /// > page.page_token; each named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_ListProfileHistoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_ListProfileHistoryResponse` to respond with.
+        func listProfileHistory(
+            request: Crm_Segmentation_V1_ListProfileHistoryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_ListProfileHistoryResponse
+
+        /// Handle the "CreateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a tier rule; the rule set then re-tiers every profile in the background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named by its path, e.g.
+        /// > rule.condition.all.conditions[1].comparison.attribute).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_CreateTierRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_CreateTierRuleResponse` to respond with.
+        func createTierRule(
+            request: Crm_Segmentation_V1_CreateTierRuleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_CreateTierRuleResponse
+
+        /// Handle the "ListTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tier rules by priority (lowest number first), then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_ListTierRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_ListTierRulesResponse` to respond with.
+        func listTierRules(
+            request: Crm_Segmentation_V1_ListTierRulesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_ListTierRulesResponse
+
+        /// Handle the "UpdateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a tier rule's tier, priority, condition and description; re-tiers in the
+        /// > background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_UpdateTierRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_UpdateTierRuleResponse` to respond with.
+        func updateTierRule(
+            request: Crm_Segmentation_V1_UpdateTierRuleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_UpdateTierRuleResponse
+
+        /// Handle the "DeleteTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a tier rule; re-tiers in the background.
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_DeleteTierRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_DeleteTierRuleResponse` to respond with.
+        func deleteTierRule(
+            request: Crm_Segmentation_V1_DeleteTierRuleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_DeleteTierRuleResponse
+
+        /// Handle the "DryRunTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Evaluates a candidate rule set over every profile without writing anything: the tier
+        /// > counts it would give and a sample of the profiles whose tier would change.
+        /// > Errors: INVALID_ARGUMENT (a part of a rule, named, e.g. rules[2].condition...).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_DryRunTierRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_DryRunTierRulesResponse` to respond with.
+        func dryRunTierRules(
+            request: Crm_Segmentation_V1_DryRunTierRulesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_DryRunTierRulesResponse
+
+        /// Handle the "GetRetierJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > How a re-tier job (started by a change of the tier rules) stands.
+        /// > Errors: INVALID_ARGUMENT (empty job_id), NOT_FOUND (job).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_GetRetierJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_GetRetierJobResponse` to respond with.
+        func getRetierJob(
+            request: Crm_Segmentation_V1_GetRetierJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_GetRetierJobResponse
+
+        /// Handle the "CreateTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an automatic tag rule: every profile whose condition holds carries the tag, kept
+        /// > current on each write to the profile and by a background pass over every profile now.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named, e.g. rule.condition.any...).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_CreateTagRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_CreateTagRuleResponse` to respond with.
+        func createTagRule(
+            request: Crm_Segmentation_V1_CreateTagRuleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_CreateTagRuleResponse
+
+        /// Handle the "ListTagRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the automatic tag rules by tag, then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_ListTagRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_ListTagRulesResponse` to respond with.
+        func listTagRules(
+            request: Crm_Segmentation_V1_ListTagRulesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_ListTagRulesResponse
+
+        /// Handle the "DeleteTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an automatic tag rule; the tag it gave leaves the profiles in the background
+        /// > (a manual tag of the same name stays).
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_DeleteTagRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_DeleteTagRuleResponse` to respond with.
+        func deleteTagRule(
+            request: Crm_Segmentation_V1_DeleteTagRuleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_DeleteTagRuleResponse
+
+        /// Handle the "GetTierReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
+        /// > replayed from the recorded tier changes.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
+        /// > to_time; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_GetTierReportRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_GetTierReportResponse` to respond with.
+        func getTierReport(
+            request: Crm_Segmentation_V1_GetTierReportRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_GetTierReportResponse
+
+        /// Handle the "GetTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The strategy of one tier (DOMAIN.md's per-tier treatment), as data other services read.
+        /// > Errors: INVALID_ARGUMENT (empty tier), NOT_FOUND (no strategy for the tier).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_GetTierStrategyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_GetTierStrategyResponse` to respond with.
+        func getTierStrategy(
+            request: Crm_Segmentation_V1_GetTierStrategyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_GetTierStrategyResponse
+
+        /// Handle the "ListTierStrategies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every tier's strategy, by tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_ListTierStrategiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_ListTierStrategiesResponse` to respond with.
+        func listTierStrategies(
+            request: Crm_Segmentation_V1_ListTierStrategiesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_ListTierStrategiesResponse
+
+        /// Handle the "UpdateTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a tier's strategy.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_UpdateTierStrategyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_UpdateTierStrategyResponse` to respond with.
+        func updateTierStrategy(
+            request: Crm_Segmentation_V1_UpdateTierStrategyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_UpdateTierStrategyResponse
+
+        /// Handle the "ExportCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Everything the service holds on a customer: profile, identities, purchases, refunds,
+        /// > reported activity and history.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (unknown or erased).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_ExportCustomerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_ExportCustomerResponse` to respond with.
+        func exportCustomer(
+            request: Crm_Segmentation_V1_ExportCustomerRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_ExportCustomerResponse
+
+        /// Handle the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erases a customer: identities, tags and personal fields are gone; purchases and figures
+        /// > stay, anonymous, in the aggregates. Erasing an erased customer again succeeds and changes
+        /// > nothing; afterwards GetCustomer and ExportCustomer return NOT_FOUND.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (never existed).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Segmentation_V1_EraseCustomerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Segmentation_V1_EraseCustomerResponse` to respond with.
+        func eraseCustomer(
+            request: Crm_Segmentation_V1_EraseCustomerRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Segmentation_V1_EraseCustomerResponse
     }
 }
 
@@ -1053,6 +2376,204 @@ extension Crm_Segmentation_V1_SegmentationService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.ReportActivity.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ReportActivityRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ReportActivityResponse>(),
+            handler: { request, context in
+                try await self.reportActivity(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.RunLifecycleScan.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_RunLifecycleScanRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_RunLifecycleScanResponse>(),
+            handler: { request, context in
+                try await self.runLifecycleScan(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.ListProfileHistory.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListProfileHistoryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListProfileHistoryResponse>(),
+            handler: { request, context in
+                try await self.listProfileHistory(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.CreateTierRule.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_CreateTierRuleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_CreateTierRuleResponse>(),
+            handler: { request, context in
+                try await self.createTierRule(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.ListTierRules.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListTierRulesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListTierRulesResponse>(),
+            handler: { request, context in
+                try await self.listTierRules(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.UpdateTierRule.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_UpdateTierRuleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_UpdateTierRuleResponse>(),
+            handler: { request, context in
+                try await self.updateTierRule(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.DeleteTierRule.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_DeleteTierRuleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_DeleteTierRuleResponse>(),
+            handler: { request, context in
+                try await self.deleteTierRule(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.DryRunTierRules.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_DryRunTierRulesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_DryRunTierRulesResponse>(),
+            handler: { request, context in
+                try await self.dryRunTierRules(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.GetRetierJob.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetRetierJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetRetierJobResponse>(),
+            handler: { request, context in
+                try await self.getRetierJob(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.CreateTagRule.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_CreateTagRuleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_CreateTagRuleResponse>(),
+            handler: { request, context in
+                try await self.createTagRule(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.ListTagRules.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListTagRulesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListTagRulesResponse>(),
+            handler: { request, context in
+                try await self.listTagRules(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.DeleteTagRule.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_DeleteTagRuleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_DeleteTagRuleResponse>(),
+            handler: { request, context in
+                try await self.deleteTagRule(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.GetTierReport.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetTierReportRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetTierReportResponse>(),
+            handler: { request, context in
+                try await self.getTierReport(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.GetTierStrategy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetTierStrategyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetTierStrategyResponse>(),
+            handler: { request, context in
+                try await self.getTierStrategy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.ListTierStrategies.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListTierStrategiesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListTierStrategiesResponse>(),
+            handler: { request, context in
+                try await self.listTierStrategies(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.UpdateTierStrategy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_UpdateTierStrategyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_UpdateTierStrategyResponse>(),
+            handler: { request, context in
+                try await self.updateTierStrategy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.ExportCustomer.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ExportCustomerRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ExportCustomerResponse>(),
+            handler: { request, context in
+                try await self.exportCustomer(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Segmentation_V1_SegmentationService.Method.EraseCustomer.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_EraseCustomerRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_EraseCustomerResponse>(),
+            handler: { request, context in
+                try await self.eraseCustomer(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1174,6 +2695,204 @@ extension Crm_Segmentation_V1_SegmentationService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetPurchaseResponse> {
         let response = try await self.getPurchase(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func reportActivity(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ReportActivityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ReportActivityResponse> {
+        let response = try await self.reportActivity(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func runLifecycleScan(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_RunLifecycleScanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_RunLifecycleScanResponse> {
+        let response = try await self.runLifecycleScan(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listProfileHistory(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListProfileHistoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListProfileHistoryResponse> {
+        let response = try await self.listProfileHistory(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createTierRule(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_CreateTierRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_CreateTierRuleResponse> {
+        let response = try await self.createTierRule(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listTierRules(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListTierRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListTierRulesResponse> {
+        let response = try await self.listTierRules(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateTierRule(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_UpdateTierRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_UpdateTierRuleResponse> {
+        let response = try await self.updateTierRule(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteTierRule(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_DeleteTierRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_DeleteTierRuleResponse> {
+        let response = try await self.deleteTierRule(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func dryRunTierRules(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_DryRunTierRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_DryRunTierRulesResponse> {
+        let response = try await self.dryRunTierRules(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getRetierJob(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetRetierJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetRetierJobResponse> {
+        let response = try await self.getRetierJob(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createTagRule(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_CreateTagRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_CreateTagRuleResponse> {
+        let response = try await self.createTagRule(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listTagRules(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListTagRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListTagRulesResponse> {
+        let response = try await self.listTagRules(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteTagRule(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_DeleteTagRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_DeleteTagRuleResponse> {
+        let response = try await self.deleteTagRule(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getTierReport(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetTierReportRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetTierReportResponse> {
+        let response = try await self.getTierReport(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getTierStrategy(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_GetTierStrategyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_GetTierStrategyResponse> {
+        let response = try await self.getTierStrategy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listTierStrategies(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ListTierStrategiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ListTierStrategiesResponse> {
+        let response = try await self.listTierStrategies(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateTierStrategy(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_UpdateTierStrategyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_UpdateTierStrategyResponse> {
+        let response = try await self.updateTierStrategy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func exportCustomer(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_ExportCustomerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_ExportCustomerResponse> {
+        let response = try await self.exportCustomer(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func eraseCustomer(
+        request: GRPCCore.StreamingServerRequest<Crm_Segmentation_V1_EraseCustomerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Segmentation_V1_EraseCustomerResponse> {
+        let response = try await self.eraseCustomer(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1320,6 +3039,240 @@ extension Crm_Segmentation_V1_SegmentationService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetPurchaseResponse> {
         return GRPCCore.ServerResponse<Crm_Segmentation_V1_GetPurchaseResponse>(
             message: try await self.getPurchase(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func reportActivity(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ReportActivityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ReportActivityResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_ReportActivityResponse>(
+            message: try await self.reportActivity(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func runLifecycleScan(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_RunLifecycleScanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_RunLifecycleScanResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_RunLifecycleScanResponse>(
+            message: try await self.runLifecycleScan(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listProfileHistory(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListProfileHistoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListProfileHistoryResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_ListProfileHistoryResponse>(
+            message: try await self.listProfileHistory(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createTierRule(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_CreateTierRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_CreateTierRuleResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_CreateTierRuleResponse>(
+            message: try await self.createTierRule(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listTierRules(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListTierRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListTierRulesResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_ListTierRulesResponse>(
+            message: try await self.listTierRules(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateTierRule(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_UpdateTierRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_UpdateTierRuleResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_UpdateTierRuleResponse>(
+            message: try await self.updateTierRule(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteTierRule(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_DeleteTierRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_DeleteTierRuleResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_DeleteTierRuleResponse>(
+            message: try await self.deleteTierRule(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func dryRunTierRules(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_DryRunTierRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_DryRunTierRulesResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_DryRunTierRulesResponse>(
+            message: try await self.dryRunTierRules(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getRetierJob(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetRetierJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetRetierJobResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_GetRetierJobResponse>(
+            message: try await self.getRetierJob(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createTagRule(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_CreateTagRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_CreateTagRuleResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_CreateTagRuleResponse>(
+            message: try await self.createTagRule(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listTagRules(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListTagRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListTagRulesResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_ListTagRulesResponse>(
+            message: try await self.listTagRules(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteTagRule(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_DeleteTagRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_DeleteTagRuleResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_DeleteTagRuleResponse>(
+            message: try await self.deleteTagRule(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getTierReport(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetTierReportRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetTierReportResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_GetTierReportResponse>(
+            message: try await self.getTierReport(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getTierStrategy(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_GetTierStrategyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_GetTierStrategyResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_GetTierStrategyResponse>(
+            message: try await self.getTierStrategy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listTierStrategies(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ListTierStrategiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ListTierStrategiesResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_ListTierStrategiesResponse>(
+            message: try await self.listTierStrategies(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateTierStrategy(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_UpdateTierStrategyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_UpdateTierStrategyResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_UpdateTierStrategyResponse>(
+            message: try await self.updateTierStrategy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func exportCustomer(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_ExportCustomerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_ExportCustomerResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_ExportCustomerResponse>(
+            message: try await self.exportCustomer(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func eraseCustomer(
+        request: GRPCCore.ServerRequest<Crm_Segmentation_V1_EraseCustomerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Segmentation_V1_EraseCustomerResponse> {
+        return GRPCCore.ServerResponse<Crm_Segmentation_V1_EraseCustomerResponse>(
+            message: try await self.eraseCustomer(
                 request: request.message,
                 context: context
             ),
@@ -1626,6 +3579,453 @@ extension Crm_Segmentation_V1_SegmentationService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_GetPurchaseResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetPurchaseResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReportActivity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records an activity another service saw (an interaction, a ticket, a review): it moves the
+        /// > profile's last_activity_time and so its lifecycle stage. activity_id makes it safe to
+        /// > repeat: the same id with the same body returns the profile and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > activity_id was reported with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ReportActivityRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ReportActivityRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ReportActivityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func reportActivity<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ReportActivityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ReportActivityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ReportActivityResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ReportActivityResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RunLifecycleScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves every profile whose lifecycle window has passed (new -> active, active -> dormant,
+        /// > dormant -> churned) and records each change; the service also runs it periodically.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_RunLifecycleScanRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_RunLifecycleScanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_RunLifecycleScanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func runLifecycleScan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_RunLifecycleScanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_RunLifecycleScanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_RunLifecycleScanResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RunLifecycleScanResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListProfileHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages through a profile's recorded tier and lifecycle-stage changes, oldest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size < 0, a malformed
+        /// > page.page_token; each named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListProfileHistoryRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListProfileHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListProfileHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listProfileHistory<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListProfileHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListProfileHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListProfileHistoryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListProfileHistoryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a tier rule; the rule set then re-tiers every profile in the background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named by its path, e.g.
+        /// > rule.condition.all.conditions[1].comparison.attribute).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_CreateTierRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_CreateTierRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_CreateTierRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createTierRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_CreateTierRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_CreateTierRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_CreateTierRuleResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CreateTierRuleResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tier rules by priority (lowest number first), then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListTierRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListTierRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListTierRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listTierRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTierRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListTierRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListTierRulesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTierRulesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a tier rule's tier, priority, condition and description; re-tiers in the
+        /// > background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateTierRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_UpdateTierRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_UpdateTierRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateTierRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateTierRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_UpdateTierRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_UpdateTierRuleResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateTierRuleResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a tier rule; re-tiers in the background.
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_DeleteTierRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_DeleteTierRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_DeleteTierRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteTierRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_DeleteTierRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_DeleteTierRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_DeleteTierRuleResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DeleteTierRuleResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DryRunTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Evaluates a candidate rule set over every profile without writing anything: the tier
+        /// > counts it would give and a sample of the profiles whose tier would change.
+        /// > Errors: INVALID_ARGUMENT (a part of a rule, named, e.g. rules[2].condition...).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_DryRunTierRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_DryRunTierRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_DryRunTierRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func dryRunTierRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_DryRunTierRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_DryRunTierRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_DryRunTierRulesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DryRunTierRulesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetRetierJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > How a re-tier job (started by a change of the tier rules) stands.
+        /// > Errors: INVALID_ARGUMENT (empty job_id), NOT_FOUND (job).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetRetierJobRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_GetRetierJobRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_GetRetierJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getRetierJob<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetRetierJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_GetRetierJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_GetRetierJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetRetierJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an automatic tag rule: every profile whose condition holds carries the tag, kept
+        /// > current on each write to the profile and by a background pass over every profile now.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named, e.g. rule.condition.any...).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_CreateTagRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_CreateTagRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_CreateTagRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createTagRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_CreateTagRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_CreateTagRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_CreateTagRuleResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CreateTagRuleResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListTagRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the automatic tag rules by tag, then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListTagRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListTagRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListTagRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listTagRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTagRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListTagRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListTagRulesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTagRulesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an automatic tag rule; the tag it gave leaves the profiles in the background
+        /// > (a manual tag of the same name stays).
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_DeleteTagRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_DeleteTagRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_DeleteTagRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteTagRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_DeleteTagRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_DeleteTagRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_DeleteTagRuleResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DeleteTagRuleResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetTierReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
+        /// > replayed from the recorded tier changes.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
+        /// > to_time; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetTierReportRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_GetTierReportRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_GetTierReportResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getTierReport<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetTierReportRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_GetTierReportRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_GetTierReportResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetTierReportResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The strategy of one tier (DOMAIN.md's per-tier treatment), as data other services read.
+        /// > Errors: INVALID_ARGUMENT (empty tier), NOT_FOUND (no strategy for the tier).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetTierStrategyRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_GetTierStrategyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_GetTierStrategyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getTierStrategy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetTierStrategyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_GetTierStrategyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_GetTierStrategyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetTierStrategyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListTierStrategies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every tier's strategy, by tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListTierStrategiesRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListTierStrategiesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListTierStrategiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listTierStrategies<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTierStrategiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListTierStrategiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListTierStrategiesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTierStrategiesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a tier's strategy.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateTierStrategyRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_UpdateTierStrategyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_UpdateTierStrategyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateTierStrategy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateTierStrategyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_UpdateTierStrategyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_UpdateTierStrategyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateTierStrategyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ExportCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Everything the service holds on a customer: profile, identities, purchases, refunds,
+        /// > reported activity and history.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (unknown or erased).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ExportCustomerRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ExportCustomerRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ExportCustomerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func exportCustomer<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ExportCustomerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ExportCustomerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ExportCustomerResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ExportCustomerResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erases a customer: identities, tags and personal fields are gone; purchases and figures
+        /// > stay, anonymous, in the aggregates. Erasing an erased customer again succeeds and changes
+        /// > nothing; afterwards GetCustomer and ExportCustomer return NOT_FOUND.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (never existed).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_EraseCustomerRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_EraseCustomerRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_EraseCustomerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func eraseCustomer<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_EraseCustomerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_EraseCustomerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_EraseCustomerResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_EraseCustomerResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2056,6 +4456,651 @@ extension Crm_Segmentation_V1_SegmentationService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ReportActivity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records an activity another service saw (an interaction, a ticket, a review): it moves the
+        /// > profile's last_activity_time and so its lifecycle stage. activity_id makes it safe to
+        /// > repeat: the same id with the same body returns the profile and changes nothing.
+        /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+        /// > activity_id was reported with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ReportActivityRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ReportActivityRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ReportActivityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func reportActivity<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ReportActivityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ReportActivityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ReportActivityResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ReportActivityResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.ReportActivity.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RunLifecycleScan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves every profile whose lifecycle window has passed (new -> active, active -> dormant,
+        /// > dormant -> churned) and records each change; the service also runs it periodically.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_RunLifecycleScanRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_RunLifecycleScanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_RunLifecycleScanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func runLifecycleScan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_RunLifecycleScanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_RunLifecycleScanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_RunLifecycleScanResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RunLifecycleScanResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.RunLifecycleScan.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListProfileHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages through a profile's recorded tier and lifecycle-stage changes, oldest first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size < 0, a malformed
+        /// > page.page_token; each named), NOT_FOUND (customer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListProfileHistoryRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListProfileHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListProfileHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listProfileHistory<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListProfileHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListProfileHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListProfileHistoryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListProfileHistoryResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.ListProfileHistory.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a tier rule; the rule set then re-tiers every profile in the background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named by its path, e.g.
+        /// > rule.condition.all.conditions[1].comparison.attribute).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_CreateTierRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_CreateTierRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_CreateTierRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createTierRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_CreateTierRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_CreateTierRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_CreateTierRuleResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CreateTierRuleResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.CreateTierRule.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the tier rules by priority (lowest number first), then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListTierRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListTierRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListTierRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listTierRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTierRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListTierRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListTierRulesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTierRulesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.ListTierRules.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a tier rule's tier, priority, condition and description; re-tiers in the
+        /// > background.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateTierRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_UpdateTierRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_UpdateTierRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateTierRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateTierRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_UpdateTierRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_UpdateTierRuleResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateTierRuleResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.UpdateTierRule.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteTierRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a tier rule; re-tiers in the background.
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_DeleteTierRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_DeleteTierRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_DeleteTierRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteTierRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_DeleteTierRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_DeleteTierRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_DeleteTierRuleResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DeleteTierRuleResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.DeleteTierRule.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DryRunTierRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Evaluates a candidate rule set over every profile without writing anything: the tier
+        /// > counts it would give and a sample of the profiles whose tier would change.
+        /// > Errors: INVALID_ARGUMENT (a part of a rule, named, e.g. rules[2].condition...).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_DryRunTierRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_DryRunTierRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_DryRunTierRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func dryRunTierRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_DryRunTierRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_DryRunTierRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_DryRunTierRulesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DryRunTierRulesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.DryRunTierRules.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetRetierJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > How a re-tier job (started by a change of the tier rules) stands.
+        /// > Errors: INVALID_ARGUMENT (empty job_id), NOT_FOUND (job).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetRetierJobRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_GetRetierJobRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_GetRetierJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getRetierJob<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetRetierJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_GetRetierJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_GetRetierJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetRetierJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.GetRetierJob.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an automatic tag rule: every profile whose condition holds carries the tag, kept
+        /// > current on each write to the profile and by a background pass over every profile now.
+        /// > Errors: INVALID_ARGUMENT (a part of the rule, named, e.g. rule.condition.any...).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_CreateTagRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_CreateTagRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_CreateTagRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createTagRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_CreateTagRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_CreateTagRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_CreateTagRuleResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CreateTagRuleResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.CreateTagRule.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListTagRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the automatic tag rules by tag, then id.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListTagRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListTagRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListTagRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listTagRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTagRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListTagRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListTagRulesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTagRulesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.ListTagRules.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteTagRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an automatic tag rule; the tag it gave leaves the profiles in the background
+        /// > (a manual tag of the same name stays).
+        /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_DeleteTagRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_DeleteTagRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_DeleteTagRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteTagRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_DeleteTagRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_DeleteTagRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_DeleteTagRuleResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DeleteTagRuleResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.DeleteTagRule.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetTierReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
+        /// > replayed from the recorded tier changes.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
+        /// > to_time; each named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetTierReportRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_GetTierReportRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_GetTierReportResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getTierReport<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetTierReportRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_GetTierReportRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_GetTierReportResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetTierReportResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.GetTierReport.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The strategy of one tier (DOMAIN.md's per-tier treatment), as data other services read.
+        /// > Errors: INVALID_ARGUMENT (empty tier), NOT_FOUND (no strategy for the tier).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_GetTierStrategyRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_GetTierStrategyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_GetTierStrategyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getTierStrategy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetTierStrategyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_GetTierStrategyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_GetTierStrategyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetTierStrategyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.GetTierStrategy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListTierStrategies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every tier's strategy, by tier.
+        /// > Errors: none besides transport errors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ListTierStrategiesRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ListTierStrategiesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ListTierStrategiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listTierStrategies<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTierStrategiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ListTierStrategiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ListTierStrategiesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTierStrategiesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.ListTierStrategies.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateTierStrategy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates or replaces a tier's strategy.
+        /// > Errors: INVALID_ARGUMENT (a field, named).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateTierStrategyRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_UpdateTierStrategyRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_UpdateTierStrategyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateTierStrategy<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateTierStrategyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_UpdateTierStrategyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_UpdateTierStrategyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateTierStrategyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.UpdateTierStrategy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ExportCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Everything the service holds on a customer: profile, identities, purchases, refunds,
+        /// > reported activity and history.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (unknown or erased).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_ExportCustomerRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_ExportCustomerRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_ExportCustomerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func exportCustomer<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ExportCustomerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_ExportCustomerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_ExportCustomerResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ExportCustomerResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.ExportCustomer.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erases a customer: identities, tags and personal fields are gone; purchases and figures
+        /// > stay, anonymous, in the aggregates. Erasing an erased customer again succeeds and changes
+        /// > nothing; afterwards GetCustomer and ExportCustomer return NOT_FOUND.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (never existed).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Segmentation_V1_EraseCustomerRequest` message.
+        ///   - serializer: A serializer for `Crm_Segmentation_V1_EraseCustomerRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Segmentation_V1_EraseCustomerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func eraseCustomer<Result>(
+            request: GRPCCore.ClientRequest<Crm_Segmentation_V1_EraseCustomerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Segmentation_V1_EraseCustomerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Segmentation_V1_EraseCustomerResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_EraseCustomerResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Segmentation_V1_SegmentationService.Method.EraseCustomer.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2408,6 +5453,561 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetPurchaseRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetPurchaseResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReportActivity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records an activity another service saw (an interaction, a ticket, a review): it moves the
+    /// > profile's last_activity_time and so its lifecycle stage. activity_id makes it safe to
+    /// > repeat: the same id with the same body returns the profile and changes nothing.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+    /// > activity_id was reported with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_ReportActivityRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func reportActivity<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ReportActivityRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ReportActivityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.reportActivity(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ReportActivityRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ReportActivityResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunLifecycleScan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves every profile whose lifecycle window has passed (new -> active, active -> dormant,
+    /// > dormant -> churned) and records each change; the service also runs it periodically.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_RunLifecycleScanRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runLifecycleScan<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_RunLifecycleScanRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RunLifecycleScanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.runLifecycleScan(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_RunLifecycleScanRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_RunLifecycleScanResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListProfileHistory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Pages through a profile's recorded tier and lifecycle-stage changes, oldest first.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size < 0, a malformed
+    /// > page.page_token; each named), NOT_FOUND (customer).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_ListProfileHistoryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listProfileHistory<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListProfileHistoryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListProfileHistoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listProfileHistory(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListProfileHistoryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListProfileHistoryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateTierRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a tier rule; the rule set then re-tiers every profile in the background.
+    /// > Errors: INVALID_ARGUMENT (a part of the rule, named by its path, e.g.
+    /// > rule.condition.all.conditions[1].comparison.attribute).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_CreateTierRuleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createTierRule<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_CreateTierRuleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CreateTierRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createTierRule(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_CreateTierRuleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_CreateTierRuleResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTierRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists the tier rules by priority (lowest number first), then id.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_ListTierRulesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTierRules<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTierRulesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTierRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listTierRules(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListTierRulesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListTierRulesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateTierRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces a tier rule's tier, priority, condition and description; re-tiers in the
+    /// > background.
+    /// > Errors: INVALID_ARGUMENT (a part of the rule, named), NOT_FOUND (rule).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateTierRuleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateTierRule<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateTierRuleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateTierRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateTierRule(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_UpdateTierRuleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_UpdateTierRuleResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteTierRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a tier rule; re-tiers in the background.
+    /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_DeleteTierRuleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteTierRule<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_DeleteTierRuleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DeleteTierRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteTierRule(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_DeleteTierRuleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_DeleteTierRuleResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DryRunTierRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Evaluates a candidate rule set over every profile without writing anything: the tier
+    /// > counts it would give and a sample of the profiles whose tier would change.
+    /// > Errors: INVALID_ARGUMENT (a part of a rule, named, e.g. rules[2].condition...).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_DryRunTierRulesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func dryRunTierRules<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_DryRunTierRulesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DryRunTierRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.dryRunTierRules(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_DryRunTierRulesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_DryRunTierRulesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetRetierJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > How a re-tier job (started by a change of the tier rules) stands.
+    /// > Errors: INVALID_ARGUMENT (empty job_id), NOT_FOUND (job).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_GetRetierJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getRetierJob<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetRetierJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetRetierJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getRetierJob(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetRetierJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetRetierJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateTagRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds an automatic tag rule: every profile whose condition holds carries the tag, kept
+    /// > current on each write to the profile and by a background pass over every profile now.
+    /// > Errors: INVALID_ARGUMENT (a part of the rule, named, e.g. rule.condition.any...).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_CreateTagRuleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createTagRule<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_CreateTagRuleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CreateTagRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createTagRule(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_CreateTagRuleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_CreateTagRuleResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTagRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists the automatic tag rules by tag, then id.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_ListTagRulesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTagRules<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTagRulesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTagRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listTagRules(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListTagRulesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListTagRulesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteTagRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes an automatic tag rule; the tag it gave leaves the profiles in the background
+    /// > (a manual tag of the same name stays).
+    /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_DeleteTagRuleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteTagRule<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_DeleteTagRuleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DeleteTagRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteTagRule(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_DeleteTagRuleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_DeleteTagRuleResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTierReport" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
+    /// > replayed from the recorded tier changes.
+    /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
+    /// > to_time; each named).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_GetTierReportRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTierReport<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetTierReportRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetTierReportResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getTierReport(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetTierReportRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetTierReportResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTierStrategy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The strategy of one tier (DOMAIN.md's per-tier treatment), as data other services read.
+    /// > Errors: INVALID_ARGUMENT (empty tier), NOT_FOUND (no strategy for the tier).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_GetTierStrategyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTierStrategy<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_GetTierStrategyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetTierStrategyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getTierStrategy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_GetTierStrategyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_GetTierStrategyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTierStrategies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every tier's strategy, by tier.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_ListTierStrategiesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTierStrategies<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTierStrategiesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTierStrategiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listTierStrategies(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ListTierStrategiesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ListTierStrategiesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateTierStrategy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates or replaces a tier's strategy.
+    /// > Errors: INVALID_ARGUMENT (a field, named).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_UpdateTierStrategyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateTierStrategy<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateTierStrategyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateTierStrategyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateTierStrategy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_UpdateTierStrategyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_UpdateTierStrategyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ExportCustomer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Everything the service holds on a customer: profile, identities, purchases, refunds,
+    /// > reported activity and history.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (unknown or erased).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_ExportCustomerRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportCustomer<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_ExportCustomerRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ExportCustomerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.exportCustomer(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_ExportCustomerRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_ExportCustomerResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EraseCustomer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Erases a customer: identities, tags and personal fields are gone; purchases and figures
+    /// > stay, anonymous, in the aggregates. Erasing an erased customer again succeeds and changes
+    /// > nothing; afterwards GetCustomer and ExportCustomer return NOT_FOUND.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (never existed).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Segmentation_V1_EraseCustomerRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func eraseCustomer<Result>(
+        request: GRPCCore.ClientRequest<Crm_Segmentation_V1_EraseCustomerRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_EraseCustomerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.eraseCustomer(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Segmentation_V1_EraseCustomerRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Segmentation_V1_EraseCustomerResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2806,6 +6406,633 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getPurchase(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReportActivity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records an activity another service saw (an interaction, a ticket, a review): it moves the
+    /// > profile's last_activity_time and so its lifecycle stage. activity_id makes it safe to
+    /// > repeat: the same id with the same body returns the profile and changes nothing.
+    /// > Errors: INVALID_ARGUMENT (a field, named), NOT_FOUND (customer), ALREADY_EXISTS (the
+    /// > activity_id was reported with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func reportActivity<Result>(
+        _ message: Crm_Segmentation_V1_ReportActivityRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ReportActivityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_ReportActivityRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.reportActivity(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunLifecycleScan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves every profile whose lifecycle window has passed (new -> active, active -> dormant,
+    /// > dormant -> churned) and records each change; the service also runs it periodically.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runLifecycleScan<Result>(
+        _ message: Crm_Segmentation_V1_RunLifecycleScanRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_RunLifecycleScanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_RunLifecycleScanRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.runLifecycleScan(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListProfileHistory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Pages through a profile's recorded tier and lifecycle-stage changes, oldest first.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size < 0, a malformed
+    /// > page.page_token; each named), NOT_FOUND (customer).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listProfileHistory<Result>(
+        _ message: Crm_Segmentation_V1_ListProfileHistoryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListProfileHistoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_ListProfileHistoryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listProfileHistory(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateTierRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a tier rule; the rule set then re-tiers every profile in the background.
+    /// > Errors: INVALID_ARGUMENT (a part of the rule, named by its path, e.g.
+    /// > rule.condition.all.conditions[1].comparison.attribute).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createTierRule<Result>(
+        _ message: Crm_Segmentation_V1_CreateTierRuleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CreateTierRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_CreateTierRuleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createTierRule(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTierRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists the tier rules by priority (lowest number first), then id.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTierRules<Result>(
+        _ message: Crm_Segmentation_V1_ListTierRulesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTierRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTierRulesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listTierRules(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateTierRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces a tier rule's tier, priority, condition and description; re-tiers in the
+    /// > background.
+    /// > Errors: INVALID_ARGUMENT (a part of the rule, named), NOT_FOUND (rule).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateTierRule<Result>(
+        _ message: Crm_Segmentation_V1_UpdateTierRuleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateTierRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateTierRuleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateTierRule(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteTierRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a tier rule; re-tiers in the background.
+    /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteTierRule<Result>(
+        _ message: Crm_Segmentation_V1_DeleteTierRuleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DeleteTierRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_DeleteTierRuleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteTierRule(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DryRunTierRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Evaluates a candidate rule set over every profile without writing anything: the tier
+    /// > counts it would give and a sample of the profiles whose tier would change.
+    /// > Errors: INVALID_ARGUMENT (a part of a rule, named, e.g. rules[2].condition...).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func dryRunTierRules<Result>(
+        _ message: Crm_Segmentation_V1_DryRunTierRulesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DryRunTierRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_DryRunTierRulesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.dryRunTierRules(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetRetierJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > How a re-tier job (started by a change of the tier rules) stands.
+    /// > Errors: INVALID_ARGUMENT (empty job_id), NOT_FOUND (job).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getRetierJob<Result>(
+        _ message: Crm_Segmentation_V1_GetRetierJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetRetierJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_GetRetierJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getRetierJob(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateTagRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds an automatic tag rule: every profile whose condition holds carries the tag, kept
+    /// > current on each write to the profile and by a background pass over every profile now.
+    /// > Errors: INVALID_ARGUMENT (a part of the rule, named, e.g. rule.condition.any...).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createTagRule<Result>(
+        _ message: Crm_Segmentation_V1_CreateTagRuleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_CreateTagRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_CreateTagRuleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createTagRule(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTagRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists the automatic tag rules by tag, then id.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTagRules<Result>(
+        _ message: Crm_Segmentation_V1_ListTagRulesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTagRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTagRulesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listTagRules(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteTagRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes an automatic tag rule; the tag it gave leaves the profiles in the background
+    /// > (a manual tag of the same name stays).
+    /// > Errors: INVALID_ARGUMENT (empty rule_id), NOT_FOUND (rule).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteTagRule<Result>(
+        _ message: Crm_Segmentation_V1_DeleteTagRuleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_DeleteTagRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_DeleteTagRuleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteTagRule(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTierReport" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
+    /// > replayed from the recorded tier changes.
+    /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
+    /// > to_time; each named).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTierReport<Result>(
+        _ message: Crm_Segmentation_V1_GetTierReportRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetTierReportResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_GetTierReportRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getTierReport(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTierStrategy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The strategy of one tier (DOMAIN.md's per-tier treatment), as data other services read.
+    /// > Errors: INVALID_ARGUMENT (empty tier), NOT_FOUND (no strategy for the tier).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTierStrategy<Result>(
+        _ message: Crm_Segmentation_V1_GetTierStrategyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_GetTierStrategyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_GetTierStrategyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getTierStrategy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTierStrategies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every tier's strategy, by tier.
+    /// > Errors: none besides transport errors.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTierStrategies<Result>(
+        _ message: Crm_Segmentation_V1_ListTierStrategiesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ListTierStrategiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_ListTierStrategiesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listTierStrategies(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateTierStrategy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates or replaces a tier's strategy.
+    /// > Errors: INVALID_ARGUMENT (a field, named).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateTierStrategy<Result>(
+        _ message: Crm_Segmentation_V1_UpdateTierStrategyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_UpdateTierStrategyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_UpdateTierStrategyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateTierStrategy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ExportCustomer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Everything the service holds on a customer: profile, identities, purchases, refunds,
+    /// > reported activity and history.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (unknown or erased).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportCustomer<Result>(
+        _ message: Crm_Segmentation_V1_ExportCustomerRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_ExportCustomerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_ExportCustomerRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.exportCustomer(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EraseCustomer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Erases a customer: identities, tags and personal fields are gone; purchases and figures
+    /// > stay, anonymous, in the aggregates. Erasing an erased customer again succeeds and changes
+    /// > nothing; afterwards GetCustomer and ExportCustomer return NOT_FOUND.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (never existed).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func eraseCustomer<Result>(
+        _ message: Crm_Segmentation_V1_EraseCustomerRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Segmentation_V1_EraseCustomerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Segmentation_V1_EraseCustomerRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.eraseCustomer(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -14,12 +14,17 @@ enum CustomerLookup {
     guard let record = try CustomerRecord.fetchOne(db, key: id) else {
       throw ServiceError.notFound("customer \(id)")
     }
-    guard let survivorID = record.mergedInto else { return (record, nil) }
+    guard let survivorID = record.mergedInto else {
+      if record.erasedAt != nil { throw ServiceError.notFound("customer \(id)") }
+      return (record, nil)
+    }
     guard let survivor = try CustomerRecord.fetchOne(db, key: survivorID),
       survivor.mergedInto == nil
     else {
       throw ServiceError.internalError("customer \(id) was merged into a profile that is not live")
     }
+    // An erased survivor is gone for every id that stood for it.
+    if survivor.erasedAt != nil { throw ServiceError.notFound("customer \(id)") }
     return (survivor, id)
   }
 }

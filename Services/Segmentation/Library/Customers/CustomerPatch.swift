@@ -15,7 +15,9 @@ struct CustomerPatch: Sendable {
   static let outputOnlyPaths: Set<String> = [
     "customer_id", "create_time", "update_time", "total_spend", "annual_spend", "total_margin",
     "purchases_last_3_months", "first_purchase_time", "last_purchase_time",
-    "preferred_categories", "purchase_count", "identities", "merged_customer_ids",
+    "preferred_categories", "purchase_count", "identities", "merged_customer_ids", "tier",
+    "lifecycle_stage", "last_activity_time", "loyalty_tier", "tier_rule_id", "tier_reason",
+    "rfm_recency", "rfm_frequency", "rfm_monetary", "lifetime_value",
   ]
 
   init(validating customer: Crm_Segmentation_V1_Customer, mask: Google_Protobuf_FieldMask)

@@ -14,9 +14,13 @@ extension SegmentationService: Crm_Segmentation_V1_SegmentationService.SimpleSer
     let key = try IdempotencyLedger.validatedKey(request.idempotencyKey.key, field: "idempotency_key.key")
     let profile = try NewCustomer(validating: request.customer)
     let now = clock.now()
+    let policy = lifecycle
     let result = try await store.database.write { db in
       try IdempotencyLedger.run(db, scope: "CreateCustomer", key: key, request: request, now: now) { db in
-        let record = try profile.insert(db, id: UUID().uuidString.lowercased(), now: now)
+        let inserted = try profile.insert(db, id: UUID().uuidString.lowercased(), now: now)
+        let record = try ProfileRefresh.apply(
+          db, record: inserted, now: now, policy: policy, cause: "registered")
+        try SegmentationEvents.customerRegistered(db, record: record, now: now)
         return Crm_Segmentation_V1_CreateCustomerResponse.with {
           $0.customer = record.message(tags: profile.tags)
         }
@@ -56,6 +60,21 @@ extension CustomerRecord {
       $0.tags = tags
       $0.createTime = Google_Protobuf_Timestamp(storeDate: createdAt)
       $0.updateTime = Google_Protobuf_Timestamp(storeDate: updatedAt)
+      $0.lifecycleStage = lifecycleStage
+      if let lastActivityAt { $0.lastActivityTime = .init(storeDate: lastActivityAt) }
+      $0.loyaltyTier = loyaltyTier
+      $0.tier = tier
+      $0.tierRuleID = tierRuleID
+      $0.tierReason = tierReason
+      $0.rfmRecency = Int32(rfmRecency)
+      $0.rfmFrequency = Int32(rfmFrequency)
+      $0.rfmMonetary = Int32(rfmMonetary)
+      if !currency.isEmpty {
+        $0.lifetimeValue = .with {
+          $0.amountMinor = totalMarginMinor
+          $0.currency = currency
+        }
+      }
     }
   }
 }

@@ -10,14 +10,44 @@ import SwiftProtobuf
 /// Each kind goes only to the services that consume it today; adding a consumer is adding
 /// it here and giving it an `EventSink`.
 enum SegmentationEvents {
-  /// Consumers of purchase events: loyalty earns points (interaction's first-purchase moment
-  /// joins when interaction has its sink).
-  static let purchaseConsumers: [SuiteService] = [.loyalty]
+  /// Consumers of purchase events: loyalty earns points, interaction starts the
+  /// first-purchase moment.
+  static let purchaseConsumers: [SuiteService] = [.interaction, .loyalty]
+  /// Consumers of refunds: loyalty takes the order's points back.
+  static let refundConsumers: [SuiteService] = [.loyalty]
+  /// Consumers of registrations: interaction starts the welcome moment.
+  static let registrationConsumers: [SuiteService] = [.interaction]
+  /// Consumers of lifecycle-stage changes: interaction's churn-warning care, loyalty's
+  /// come-back coupon.
+  static let stageConsumers: [SuiteService] = [.interaction, .loyalty]
 
   /// Every service segmentation sends events to, for the relay and the status RPC: derived
   /// from the per-kind consumers so the two can never disagree.
   static var destinations: [SuiteService] {
-    SuiteService.allCases.filter { purchaseConsumers.contains($0) }
+    let all = purchaseConsumers + refundConsumers + registrationConsumers + stageConsumers
+    return SuiteService.allCases.filter { all.contains($0) }
+  }
+
+  static func customerRegistered(_ db: Database, record: CustomerRecord, now: Date) throws {
+    let event = EventStore.event(
+      from: .segmentation, customerID: record.id, at: now,
+      payload: .customerRegistered(.with {
+        $0.displayName = record.displayName
+        $0.timeZone = record.timeZone
+      }))
+    try EventStore.enqueue(db, event, to: registrationConsumers, now: now)
+  }
+
+  static func stageChanged(
+    _ db: Database, customerID: String, from: String, to: String, now: Date
+  ) throws {
+    let event = EventStore.event(
+      from: .segmentation, customerID: customerID, at: now,
+      payload: .lifecycleStageChanged(.with {
+        $0.fromStage = from
+        $0.toStage = to
+      }))
+    try EventStore.enqueue(db, event, to: stageConsumers, now: now)
   }
 
   static func purchaseRecorded(
@@ -61,7 +91,7 @@ enum SegmentationEvents {
           $0.currency = order.currency
         }
       }))
-    try EventStore.enqueue(db, event, to: purchaseConsumers, now: now)
+    try EventStore.enqueue(db, event, to: refundConsumers, now: now)
   }
 }
 

@@ -39,8 +39,10 @@ enum CustomerMerge {
         [survivorID, mergedID]
       ),
       ("UPDATE purchase SET customer_id = ? WHERE customer_id = ?", [survivorID, mergedID]),
+      ("UPDATE activity SET customer_id = ? WHERE customer_id = ?", [survivorID, mergedID]),
+      ("UPDATE profile_change SET customer_id = ? WHERE customer_id = ?", [survivorID, mergedID]),
       (
-        "INSERT OR IGNORE INTO customer_tag (customer_id, tag) SELECT ?, tag FROM customer_tag WHERE customer_id = ?",
+        "INSERT OR IGNORE INTO customer_tag (customer_id, tag, rule_id) SELECT ?, tag, rule_id FROM customer_tag WHERE customer_id = ?",
         [survivorID, mergedID]
       ),
       ("DELETE FROM customer_tag WHERE customer_id = ?", [mergedID]),
@@ -68,6 +70,8 @@ enum CustomerMerge {
       .min()
     survivor.lastPurchaseAt = [survivor.lastPurchaseAt, merged.lastPurchaseAt].compactMap { $0 }
       .max()
+    survivor.lastActivityAt = [survivor.lastActivityAt, merged.lastActivityAt].compactMap { $0 }
+      .max()
     survivor.preferredCategories = try CategoryRanking.current(db, customerID: survivorID)
     survivor.updatedAt = now
     try survivor.update(db)
@@ -82,6 +86,8 @@ enum CustomerMerge {
     merged.preferredCategories = "[]"
     merged.mergedInto = survivorID
     merged.mergedAt = now
+    // A redirect has no stage of its own: the scan never looks at it again.
+    merged.stageDeadlineAt = nil
     merged.updatedAt = now
     try merged.update(db)
     return survivor

@@ -16,10 +16,13 @@ extension SegmentationService {
       request.idempotencyKey.key, field: "idempotency_key.key")
     let now = clock.now()
     let scope = "MergeCustomers"
+    let policy = lifecycle
     let result = try await store.database.write { db in
       try IdempotencyLedger.run(db, scope: scope, key: key, request: request, now: now) { db in
-        let survivor = try CustomerMerge.merge(
+        let merged = try CustomerMerge.merge(
           db, survivorID: request.survivorCustomerID, mergedID: request.mergedCustomerID, now: now)
+        let survivor = try ProfileRefresh.apply(
+          db, record: merged, now: now, policy: policy, cause: "merge")
         return try Crm_Segmentation_V1_MergeCustomersResponse.with {
           $0.customer = try CustomerProfile.message(db, record: survivor, now: now)
         }

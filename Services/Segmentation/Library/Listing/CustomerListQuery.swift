@@ -16,6 +16,8 @@ struct CustomerListQuery {
   var spendCurrency: String?
   var minSpend: Int64?
   var maxSpend: Int64?
+  var tier: String?
+  var lifecycleStage: String?
 
   init(validating filter: Crm_Segmentation_V1_CustomerFilter) throws(ServiceError) {
     if !filter.tag.isEmpty {
@@ -29,6 +31,17 @@ struct CustomerListQuery {
     if !filter.sourceChannel.isEmpty {
       sourceChannel = try CustomerFieldRules.sourceChannel(
         filter.sourceChannel, field: "filter.source_channel")
+    }
+    if !filter.tier.isEmpty {
+      try TierRuleInput.validateTier(filter.tier, field: "filter.tier")
+      tier = filter.tier
+    }
+    if !filter.lifecycleStage.isEmpty {
+      guard LifecycleStage(rawValue: filter.lifecycleStage) != nil else {
+        throw .invalidArgument(
+          field: "filter.lifecycle_stage", reason: "must be new, active, dormant or churned")
+      }
+      lifecycleStage = filter.lifecycleStage
     }
     try FieldValidation.optionalKnown(filter.type, field: "filter.type")
     if filter.type != .unspecified { type = filter.type }
@@ -69,7 +82,7 @@ struct CustomerListQuery {
   /// Each filter's index ends with the id, so a page is one index range read in id order with
   /// no sort; only the spend range sorts (a range on spend cannot also be in id order).
   func sql(afterID: String?, limit: Int) -> (sql: String, arguments: StatementArguments) {
-    var conditions = ["customer.merged_into IS NULL"]
+    var conditions = ["customer.merged_into IS NULL", "customer.erased_at IS NULL"]
     var arguments: StatementArguments = []
     var from = "customer"
     var idColumn = "customer.id"
@@ -87,6 +100,14 @@ struct CustomerListQuery {
     if let sourceChannel {
       conditions.append("customer.source_channel = ?")
       arguments += [sourceChannel]
+    }
+    if let tier {
+      conditions.append("customer.tier = ?")
+      arguments += [tier]
+    }
+    if let lifecycleStage {
+      conditions.append("customer.lifecycle_stage = ?")
+      arguments += [lifecycleStage]
     }
     if let type {
       conditions.append("customer.type = ?")

@@ -24,6 +24,8 @@ enum CustomerFigures {
       customer.firstPurchaseAt ?? purchase.purchasedAt, purchase.purchasedAt)
     updated.lastPurchaseAt = max(
       customer.lastPurchaseAt ?? purchase.purchasedAt, purchase.purchasedAt)
+    updated.lastActivityAt = max(
+      customer.lastActivityAt ?? purchase.purchasedAt, purchase.purchasedAt)
     try CategoryRanking.add(db, customerID: customer.id, deltas: purchase.categorySpend)
     updated.preferredCategories = try CategoryRanking.current(db, customerID: customer.id)
     updated.updatedAt = now

@@ -12,6 +12,7 @@ extension SegmentationService {
   ) async throws -> Crm_Segmentation_V1_RecordPurchaseResponse {
     let now = clock.now()
     let purchase = try NewPurchase(validating: request.purchase, now: now)
+    let policy = lifecycle
     return try await store.database.write { db in
       // The order id is the idempotency key, checked against the purchase table itself rather
       // than the ledger: a failure (unknown customer) must not burn the order id for good.
@@ -40,7 +41,9 @@ extension SegmentationService {
           quantity: Int(item.quantity), amountMinor: item.amountMinor
         ).insert(db)
       }
-      let updated = try CustomerFigures.addPurchase(db, to: customer, purchase: purchase, now: now)
+      let figures = try CustomerFigures.addPurchase(db, to: customer, purchase: purchase, now: now)
+      let updated = try ProfileRefresh.apply(
+        db, record: figures, now: now, policy: policy, cause: "purchase")
       try SegmentationEvents.purchaseRecorded(db, record: record, items: purchase.items, firstPurchase: updated.purchaseCount == 1, now: now)
       return try .with {
         $0.purchase = try record.message(db)

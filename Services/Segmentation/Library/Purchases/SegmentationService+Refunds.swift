@@ -24,6 +24,7 @@ extension SegmentationService {
     input.clearRecordTime()
     let body = try NewPurchase.deterministicBytes(input)
     let now = clock.now()
+    let policy = lifecycle
 
     return try await store.database.write { db in
       if let existing = try RefundRecord.fetchOne(db, key: refundID) {
@@ -47,7 +48,9 @@ extension SegmentationService {
         )
       }
       let (customer, _) = try CustomerLookup.live(db, id: order.customerID)
-      _ = try CustomerFigures.addRefund(db, to: customer, order: order, amount: amount, now: now)
+      let figures = try CustomerFigures.addRefund(
+        db, to: customer, order: order, amount: amount, now: now)
+      try ProfileRefresh.apply(db, record: figures, now: now, policy: policy, cause: "refund")
       var refunded = order
       refunded.refundedMinor += amount
       try refunded.update(db)

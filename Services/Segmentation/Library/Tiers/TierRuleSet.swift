@@ -1,0 +1,60 @@
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The tier rules in the order they are tried: the first whose condition holds gives the tier.
+struct TierRuleSet {
+  /// What the rules decided for one profile.
+  struct Decision: Equatable {
+    var tier: String
+    var ruleID: String
+    var reason: String
+  }
+
+  let rules: [Crm_Segmentation_V1_TierRule]
+
+  /// `rules` put in evaluation order: priority, then id.
+  init(rules: [Crm_Segmentation_V1_TierRule]) {
+    self.rules = rules.sorted { ($0.priority, $0.ruleID) < ($1.priority, $1.ruleID) }
+  }
+
+  /// The stored rules.
+  static func load(_ db: Database) throws -> TierRuleSet {
+    let records = try TierRuleRecord.order(TierRuleRecord.Columns.priority, TierRuleRecord.Columns.id)
+      .fetchAll(db)
+    return try TierRuleSet(rules: records.map { try $0.message() })
+  }
+
+  func decide(_ facts: ProfileFacts) -> Decision {
+    for rule in rules {
+      var evidence: [String] = []
+      if RuleCondition.holds(rule.condition, facts: facts, evidence: &evidence) {
+        return Decision(
+          tier: rule.tier, ruleID: rule.ruleID,
+          reason: "rule \(rule.ruleID) (\(rule.tier)): \(evidence.joined(separator: "; "))")
+      }
+    }
+    return Decision(tier: "", ruleID: "", reason: "no tier rule matched")
+  }
+}
+
+extension TierRuleRecord {
+  func message() throws -> Crm_Segmentation_V1_TierRule {
+    let condition: Crm_Segmentation_V1_Condition
+    do {
+      condition = try Crm_Segmentation_V1_Condition(serializedBytes: self.condition)
+    } catch {
+      throw ServiceError.internalError("tier rule \(id) has an unreadable condition")
+    }
+    return .with {
+      $0.ruleID = id
+      $0.tier = tier
+      $0.priority = Int32(clamping: priority)
+      $0.condition = condition
+      $0.description_p = description
+      $0.createTime = .init(storeDate: createdAt)
+      $0.updateTime = .init(storeDate: updatedAt)
+    }
+  }
+}
