@@ -1,6 +1,7 @@
 import Contracts
 import Feedback
 import Foundation
+import GRDB
 import GRPCCore
 import GRPCInProcessTransport
 import Logging
@@ -15,6 +16,12 @@ struct FeedbackHarness {
 
   let client: Client
   let clock: ManualClock
+  /// The service's event sink (what other services' relays call).
+  let events: Crm_Events_V1_EventSink.Client<InProcessTransport.Client>
+  /// The service's outbox status.
+  let outbox: Crm_Events_V1_Outbox.Client<InProcessTransport.Client>
+  /// The store, for reading the outbox rows and query plans.
+  let database: any DatabaseWriter
 
   static let minute: TimeInterval = 60
   static let hour: TimeInterval = 3600
@@ -22,25 +29,37 @@ struct FeedbackHarness {
 
   static func run(
     reopenWindow: TimeInterval = 7 * 86400,
+    tiers: (any CustomerTierSource)? = nil,
     _ body: (FeedbackHarness) async throws -> Void
   ) async throws {
     let database = try StoreOpener.inMemory(migrator: FeedbackStore.migrator)
     let clock = ManualClock()
     let service = FeedbackService(
       store: FeedbackStore(database: database), clock: clock, logger: Logger(label: "test"),
-      reopenWindow: reopenWindow)
-    try await withInProcessServer([service]) { client in
-      try await body(FeedbackHarness(client: Client(wrapping: client), clock: clock))
+      reopenWindow: reopenWindow, tiers: tiers)
+    let services: [any RegistrableRPCService] = [
+      service,
+      EventSinkService(database: database, applier: service, clock: clock),
+      OutboxStatusService(
+        database: database, destinations: FeedbackService.eventDestinations, clock: clock),
+    ]
+    try await withInProcessServer(services) { client in
+      try await body(
+        FeedbackHarness(
+          client: Client(wrapping: client), clock: clock,
+          events: .init(wrapping: client), outbox: .init(wrapping: client), database: database))
     }
   }
 
   func createTicket(
     kind: Crm_Feedback_V1_TicketKind = .feedback, priority: Crm_Feedback_V1_Priority = .normal,
-    channel: Crm_Feedback_V1_IntakeChannel = .inApp, category: String = "delivery/late"
+    channel: Crm_Feedback_V1_IntakeChannel = .inApp, category: String = "delivery/late",
+    customer: String = "c1", text: String = ""
   ) async throws -> Crm_Feedback_V1_Ticket {
     try await client.createTicket(
       .with {
-        $0.ticket.customerID = "c1"
+        $0.ticket.customerID = customer
+        $0.ticket.text = text
         $0.ticket.kind = kind
         $0.ticket.priority = priority
         $0.ticket.channel = channel
@@ -76,6 +95,15 @@ struct FeedbackHarness {
       ticket = try await move(ticket, to: step)
     }
     return ticket
+  }
+
+  /// The events waiting in the outbox for `destination`, oldest first.
+  func outboxEvents(to destination: SuiteService) async throws -> [Crm_Events_V1_Event] {
+    try await database.read { db in
+      try Data.fetchAll(
+        db, sql: "SELECT event FROM outbox_event WHERE destination = ? ORDER BY seq",
+        arguments: [destination.rawValue])
+    }.map { try Crm_Events_V1_Event(serializedBytes: $0) }
   }
 
   func history(_ ticket: Crm_Feedback_V1_Ticket) async throws -> [Crm_Feedback_V1_TicketEvent] {

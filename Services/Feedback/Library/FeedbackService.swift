@@ -14,6 +14,9 @@ public struct FeedbackService: Sendable {
   let logger: Logger
   /// How long after its resolution a ticket may still be reopened.
   let reopenWindow: TimeInterval
+  /// Where a customer's tier comes from (segmentation); nil when the service runs without it,
+  /// and then only policies without a tier condition apply.
+  let tiers: (any CustomerTierSource)?
   /// Page sizes of the List RPCs: the size when the caller sends 0, and the most one page holds.
   let paging: PageLimits
 
@@ -21,18 +24,21 @@ public struct FeedbackService: Sendable {
   ///
   /// - Parameters:
   ///   - reopenWindow: how long after its resolution a ticket may be reopened (7 days).
+  ///   - tiers: where customers' tiers are read for tier policies (segmentation).
   ///   - paging: default and maximum page sizes of the List RPCs.
   public init(
     store: FeedbackStore,
     clock: any WallClock,
     logger: Logger,
     reopenWindow: TimeInterval = 7 * 24 * 3600,
+    tiers: (any CustomerTierSource)? = nil,
     paging: PageLimits = PageLimits()
   ) {
     self.store = store
     self.clock = clock
     self.logger = logger
     self.reopenWindow = reopenWindow
+    self.tiers = tiers
     self.paging = paging
   }
 }

@@ -35,7 +35,21 @@ extension FeedbackStore {
         t.column("next_update_seconds", .integer).notNull()
         t.column("resolution_seconds", .integer).notNull()
       }
-      for policy in seedPoliciesV1 { try policy.insert(db) }
+      // Explicit columns: the record has gained columns in later migrations, and this one must
+      // insert what it always did.
+      for policy in seedPoliciesV1 {
+        try db.execute(
+          sql: """
+            INSERT INTO sla_policy (id, rank, kind, priority, channel, category_prefix,
+              first_response_seconds, next_update_seconds, resolution_seconds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            policy.id, policy.rank, policy.kind, policy.priority, policy.channel,
+            policy.categoryPrefix, policy.firstResponseSeconds, policy.nextUpdateSeconds,
+            policy.resolutionSeconds,
+          ])
+      }
     }
 
     migrator.registerMigration("ticket-lifecycle-v1") { db in

@@ -32,6 +32,7 @@ public struct FeedbackStore: Sendable {
       }
     }
     registerLifecycleMigrations(&migrator)
+    registerLoopMigrations(&migrator)
     return migrator
   }
 }

@@ -176,6 +176,58 @@ public enum Crm_Feedback_V1_FeedbackService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SubmitNps" metadata.
+        public enum SubmitNps: Sendable {
+            /// Request type for "SubmitNps".
+            public typealias Input = Crm_Feedback_V1_SubmitNpsRequest
+            /// Response type for "SubmitNps".
+            public typealias Output = Crm_Feedback_V1_SubmitNpsResponse
+            /// Descriptor for "SubmitNps".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "SubmitNps",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetFeedbackFigures" metadata.
+        public enum GetFeedbackFigures: Sendable {
+            /// Request type for "GetFeedbackFigures".
+            public typealias Input = Crm_Feedback_V1_GetFeedbackFiguresRequest
+            /// Response type for "GetFeedbackFigures".
+            public typealias Output = Crm_Feedback_V1_GetFeedbackFiguresResponse
+            /// Descriptor for "GetFeedbackFigures".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "GetFeedbackFigures",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateEscalationRule" metadata.
+        public enum CreateEscalationRule: Sendable {
+            /// Request type for "CreateEscalationRule".
+            public typealias Input = Crm_Feedback_V1_CreateEscalationRuleRequest
+            /// Response type for "CreateEscalationRule".
+            public typealias Output = Crm_Feedback_V1_CreateEscalationRuleResponse
+            /// Descriptor for "CreateEscalationRule".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "CreateEscalationRule",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListEscalationRules" metadata.
+        public enum ListEscalationRules: Sendable {
+            /// Request type for "ListEscalationRules".
+            public typealias Input = Crm_Feedback_V1_ListEscalationRulesRequest
+            /// Response type for "ListEscalationRules".
+            public typealias Output = Crm_Feedback_V1_ListEscalationRulesResponse
+            /// Descriptor for "ListEscalationRules".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "ListEscalationRules",
+                type: .unary
+            )
+        }
         /// Namespace for "SubmitCsat" metadata.
         public enum SubmitCsat: Sendable {
             /// Request type for "SubmitCsat".
@@ -203,6 +255,10 @@ public enum Crm_Feedback_V1_FeedbackService: Sendable {
             ListSlaPolicies.descriptor,
             RunSlaScan.descriptor,
             ListBreaches.descriptor,
+            SubmitNps.descriptor,
+            GetFeedbackFigures.descriptor,
+            CreateEscalationRule.descriptor,
+            ListEscalationRules.descriptor,
             SubmitCsat.descriptor
         ]
     }
@@ -408,7 +464,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > created afterwards; open tickets keep the clocks they were given.
         /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
         /// > policy.channel, policy.category_prefix (malformed or not in the tree),
-        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > policy.first_response, policy.next_update, policy.resolution, policy.customer_tier,
+        /// > policy.calendar.time_zone, policy.calendar.hours[i], policy.calendar.holidays[i],
+        /// > idempotency_key.key),
         /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
         /// > body).
         ///
@@ -448,7 +506,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > Source IDL Documentation:
         /// >
         /// > Marks every running clock that is past due as breached, at the service's current time, and
-        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > records a CLOCK_BREACHED event for each; then applies the escalation rules whose moment has
+        /// > come (approaching or breached), each once per clock run. Safe to run at any time, as often
+        /// > as wanted.
         /// > Errors: none besides the store's (UNAVAILABLE when busy).
         ///
         /// - Parameters:
@@ -467,8 +527,9 @@ extension Crm_Feedback_V1_FeedbackService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
-        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        /// > Breached clocks on the tickets an owner (or a team) holds, in the order the clocks were
+        /// > started. Exactly one of owner_id and team_id.
+        /// > Errors: INVALID_ARGUMENT (owner_id, team_id, page.page_size, page.page_token).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Crm_Feedback_V1_ListBreachesRequest` messages.
@@ -481,6 +542,97 @@ extension Crm_Feedback_V1_FeedbackService {
             request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListBreachesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListBreachesResponse>
+
+        /// Handle the "SubmitNps" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a Net Promoter answer (0-10) to an on-demand survey; one answer per survey id.
+        /// > Linked to a ticket when ticket_id is given (its customer and owner fill customer_id and
+        /// > agent_id when those are empty).
+        /// > Errors: INVALID_ARGUMENT (answer.survey_id, answer.customer_id (empty without a ticket, or
+        /// > not the ticket's customer), answer.score, answer.comment, answer.agent_id,
+        /// > idempotency_key.key), NOT_FOUND (ticket),
+        /// > ALREADY_EXISTS (the survey has an answer, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_SubmitNpsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_SubmitNpsResponse` messages.
+        func submitNps(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_SubmitNpsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SubmitNpsResponse>
+
+        /// Handle the "GetFeedbackFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The service's figures between from_time (inclusive) and to_time (exclusive): SLA met % per
+        /// > clock and priority (clocks ended in the window), first-contact resolution and repeat rate
+        /// > (tickets resolved / created in the window), complaint rate, CSAT, NPS, and the backlog open
+        /// > now that was created before to_time, with its age at to_time.
+        /// > Errors: INVALID_ARGUMENT (from_time, to_time: both required, from_time before to_time).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_GetFeedbackFiguresRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_GetFeedbackFiguresResponse` messages.
+        func getFeedbackFigures(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_GetFeedbackFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_GetFeedbackFiguresResponse>
+
+        /// Handle the "CreateEscalationRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an escalation rule: when a clock of the tickets it selects approaches its due time
+        /// > (a share of its span elapsed) or is breached, the SLA scan raises the ticket's priority,
+        /// > reassigns it and/or notifies its account manager, once per clock run, each recorded in the
+        /// > ticket's history. Applies to clocks started after it is added.
+        /// > Errors: INVALID_ARGUMENT (rule.rule_id, rule.clock, rule.trigger, rule.elapsed_percent,
+        /// > rule.priority, rule.kind, rule (no action), rule.reassign_owner_id, rule.reassign_team_id,
+        /// > idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was reused
+        /// > with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_CreateEscalationRuleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_CreateEscalationRuleResponse` messages.
+        func createEscalationRule(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateEscalationRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateEscalationRuleResponse>
+
+        /// Handle the "ListEscalationRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The escalation rules, by id.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_ListEscalationRulesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_ListEscalationRulesResponse` messages.
+        func listEscalationRules(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListEscalationRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListEscalationRulesResponse>
 
         /// Handle the "SubmitCsat" method.
         ///
@@ -690,7 +842,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > created afterwards; open tickets keep the clocks they were given.
         /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
         /// > policy.channel, policy.category_prefix (malformed or not in the tree),
-        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > policy.first_response, policy.next_update, policy.resolution, policy.customer_tier,
+        /// > policy.calendar.time_zone, policy.calendar.hours[i], policy.calendar.holidays[i],
+        /// > idempotency_key.key),
         /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
         /// > body).
         ///
@@ -730,7 +884,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > Source IDL Documentation:
         /// >
         /// > Marks every running clock that is past due as breached, at the service's current time, and
-        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > records a CLOCK_BREACHED event for each; then applies the escalation rules whose moment has
+        /// > come (approaching or breached), each once per clock run. Safe to run at any time, as often
+        /// > as wanted.
         /// > Errors: none besides the store's (UNAVAILABLE when busy).
         ///
         /// - Parameters:
@@ -749,8 +905,9 @@ extension Crm_Feedback_V1_FeedbackService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
-        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        /// > Breached clocks on the tickets an owner (or a team) holds, in the order the clocks were
+        /// > started. Exactly one of owner_id and team_id.
+        /// > Errors: INVALID_ARGUMENT (owner_id, team_id, page.page_size, page.page_token).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Feedback_V1_ListBreachesRequest` message.
@@ -763,6 +920,97 @@ extension Crm_Feedback_V1_FeedbackService {
             request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListBreachesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListBreachesResponse>
+
+        /// Handle the "SubmitNps" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a Net Promoter answer (0-10) to an on-demand survey; one answer per survey id.
+        /// > Linked to a ticket when ticket_id is given (its customer and owner fill customer_id and
+        /// > agent_id when those are empty).
+        /// > Errors: INVALID_ARGUMENT (answer.survey_id, answer.customer_id (empty without a ticket, or
+        /// > not the ticket's customer), answer.score, answer.comment, answer.agent_id,
+        /// > idempotency_key.key), NOT_FOUND (ticket),
+        /// > ALREADY_EXISTS (the survey has an answer, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SubmitNpsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_SubmitNpsResponse` message.
+        func submitNps(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_SubmitNpsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SubmitNpsResponse>
+
+        /// Handle the "GetFeedbackFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The service's figures between from_time (inclusive) and to_time (exclusive): SLA met % per
+        /// > clock and priority (clocks ended in the window), first-contact resolution and repeat rate
+        /// > (tickets resolved / created in the window), complaint rate, CSAT, NPS, and the backlog open
+        /// > now that was created before to_time, with its age at to_time.
+        /// > Errors: INVALID_ARGUMENT (from_time, to_time: both required, from_time before to_time).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_GetFeedbackFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_GetFeedbackFiguresResponse` message.
+        func getFeedbackFigures(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_GetFeedbackFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_GetFeedbackFiguresResponse>
+
+        /// Handle the "CreateEscalationRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an escalation rule: when a clock of the tickets it selects approaches its due time
+        /// > (a share of its span elapsed) or is breached, the SLA scan raises the ticket's priority,
+        /// > reassigns it and/or notifies its account manager, once per clock run, each recorded in the
+        /// > ticket's history. Applies to clocks started after it is added.
+        /// > Errors: INVALID_ARGUMENT (rule.rule_id, rule.clock, rule.trigger, rule.elapsed_percent,
+        /// > rule.priority, rule.kind, rule (no action), rule.reassign_owner_id, rule.reassign_team_id,
+        /// > idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was reused
+        /// > with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateEscalationRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_CreateEscalationRuleResponse` message.
+        func createEscalationRule(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateEscalationRuleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateEscalationRuleResponse>
+
+        /// Handle the "ListEscalationRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The escalation rules, by id.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListEscalationRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_ListEscalationRulesResponse` message.
+        func listEscalationRules(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListEscalationRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListEscalationRulesResponse>
 
         /// Handle the "SubmitCsat" method.
         ///
@@ -970,7 +1218,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > created afterwards; open tickets keep the clocks they were given.
         /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
         /// > policy.channel, policy.category_prefix (malformed or not in the tree),
-        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > policy.first_response, policy.next_update, policy.resolution, policy.customer_tier,
+        /// > policy.calendar.time_zone, policy.calendar.hours[i], policy.calendar.holidays[i],
+        /// > idempotency_key.key),
         /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
         /// > body).
         ///
@@ -1010,7 +1260,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > Source IDL Documentation:
         /// >
         /// > Marks every running clock that is past due as breached, at the service's current time, and
-        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > records a CLOCK_BREACHED event for each; then applies the escalation rules whose moment has
+        /// > come (approaching or breached), each once per clock run. Safe to run at any time, as often
+        /// > as wanted.
         /// > Errors: none besides the store's (UNAVAILABLE when busy).
         ///
         /// - Parameters:
@@ -1029,8 +1281,9 @@ extension Crm_Feedback_V1_FeedbackService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
-        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        /// > Breached clocks on the tickets an owner (or a team) holds, in the order the clocks were
+        /// > started. Exactly one of owner_id and team_id.
+        /// > Errors: INVALID_ARGUMENT (owner_id, team_id, page.page_size, page.page_token).
         ///
         /// - Parameters:
         ///   - request: A `Crm_Feedback_V1_ListBreachesRequest` message.
@@ -1043,6 +1296,97 @@ extension Crm_Feedback_V1_FeedbackService {
             request: Crm_Feedback_V1_ListBreachesRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Feedback_V1_ListBreachesResponse
+
+        /// Handle the "SubmitNps" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a Net Promoter answer (0-10) to an on-demand survey; one answer per survey id.
+        /// > Linked to a ticket when ticket_id is given (its customer and owner fill customer_id and
+        /// > agent_id when those are empty).
+        /// > Errors: INVALID_ARGUMENT (answer.survey_id, answer.customer_id (empty without a ticket, or
+        /// > not the ticket's customer), answer.score, answer.comment, answer.agent_id,
+        /// > idempotency_key.key), NOT_FOUND (ticket),
+        /// > ALREADY_EXISTS (the survey has an answer, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_SubmitNpsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_SubmitNpsResponse` to respond with.
+        func submitNps(
+            request: Crm_Feedback_V1_SubmitNpsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_SubmitNpsResponse
+
+        /// Handle the "GetFeedbackFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The service's figures between from_time (inclusive) and to_time (exclusive): SLA met % per
+        /// > clock and priority (clocks ended in the window), first-contact resolution and repeat rate
+        /// > (tickets resolved / created in the window), complaint rate, CSAT, NPS, and the backlog open
+        /// > now that was created before to_time, with its age at to_time.
+        /// > Errors: INVALID_ARGUMENT (from_time, to_time: both required, from_time before to_time).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_GetFeedbackFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_GetFeedbackFiguresResponse` to respond with.
+        func getFeedbackFigures(
+            request: Crm_Feedback_V1_GetFeedbackFiguresRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_GetFeedbackFiguresResponse
+
+        /// Handle the "CreateEscalationRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an escalation rule: when a clock of the tickets it selects approaches its due time
+        /// > (a share of its span elapsed) or is breached, the SLA scan raises the ticket's priority,
+        /// > reassigns it and/or notifies its account manager, once per clock run, each recorded in the
+        /// > ticket's history. Applies to clocks started after it is added.
+        /// > Errors: INVALID_ARGUMENT (rule.rule_id, rule.clock, rule.trigger, rule.elapsed_percent,
+        /// > rule.priority, rule.kind, rule (no action), rule.reassign_owner_id, rule.reassign_team_id,
+        /// > idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was reused
+        /// > with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_CreateEscalationRuleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_CreateEscalationRuleResponse` to respond with.
+        func createEscalationRule(
+            request: Crm_Feedback_V1_CreateEscalationRuleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_CreateEscalationRuleResponse
+
+        /// Handle the "ListEscalationRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The escalation rules, by id.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_ListEscalationRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_ListEscalationRulesResponse` to respond with.
+        func listEscalationRules(
+            request: Crm_Feedback_V1_ListEscalationRulesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_ListEscalationRulesResponse
 
         /// Handle the "SubmitCsat" method.
         ///
@@ -1204,6 +1548,50 @@ extension Crm_Feedback_V1_FeedbackService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.SubmitNps.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SubmitNpsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SubmitNpsResponse>(),
+            handler: { request, context in
+                try await self.submitNps(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.GetFeedbackFigures.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_GetFeedbackFiguresRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_GetFeedbackFiguresResponse>(),
+            handler: { request, context in
+                try await self.getFeedbackFigures(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.CreateEscalationRule.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateEscalationRuleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateEscalationRuleResponse>(),
+            handler: { request, context in
+                try await self.createEscalationRule(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.ListEscalationRules.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListEscalationRulesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListEscalationRulesResponse>(),
+            handler: { request, context in
+                try await self.listEscalationRules(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Crm_Feedback_V1_FeedbackService.Method.SubmitCsat.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SubmitCsatRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SubmitCsatResponse>(),
@@ -1346,6 +1734,50 @@ extension Crm_Feedback_V1_FeedbackService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListBreachesResponse> {
         let response = try await self.listBreaches(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func submitNps(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_SubmitNpsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SubmitNpsResponse> {
+        let response = try await self.submitNps(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getFeedbackFigures(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_GetFeedbackFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_GetFeedbackFiguresResponse> {
+        let response = try await self.getFeedbackFigures(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createEscalationRule(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateEscalationRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateEscalationRuleResponse> {
+        let response = try await self.createEscalationRule(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listEscalationRules(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListEscalationRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListEscalationRulesResponse> {
+        let response = try await self.listEscalationRules(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1516,6 +1948,58 @@ extension Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListBreachesResponse> {
         return GRPCCore.ServerResponse<Crm_Feedback_V1_ListBreachesResponse>(
             message: try await self.listBreaches(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func submitNps(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_SubmitNpsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SubmitNpsResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_SubmitNpsResponse>(
+            message: try await self.submitNps(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getFeedbackFigures(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_GetFeedbackFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_GetFeedbackFiguresResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_GetFeedbackFiguresResponse>(
+            message: try await self.getFeedbackFigures(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createEscalationRule(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateEscalationRuleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateEscalationRuleResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_CreateEscalationRuleResponse>(
+            message: try await self.createEscalationRule(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listEscalationRules(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListEscalationRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListEscalationRulesResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_ListEscalationRulesResponse>(
+            message: try await self.listEscalationRules(
                 request: request.message,
                 context: context
             ),
@@ -1764,7 +2248,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > created afterwards; open tickets keep the clocks they were given.
         /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
         /// > policy.channel, policy.category_prefix (malformed or not in the tree),
-        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > policy.first_response, policy.next_update, policy.resolution, policy.customer_tier,
+        /// > policy.calendar.time_zone, policy.calendar.hours[i], policy.calendar.holidays[i],
+        /// > idempotency_key.key),
         /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
         /// > body).
         ///
@@ -1814,7 +2300,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > Source IDL Documentation:
         /// >
         /// > Marks every running clock that is past due as breached, at the service's current time, and
-        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > records a CLOCK_BREACHED event for each; then applies the escalation rules whose moment has
+        /// > come (approaching or breached), each once per clock run. Safe to run at any time, as often
+        /// > as wanted.
         /// > Errors: none besides the store's (UNAVAILABLE when busy).
         ///
         /// - Parameters:
@@ -1838,8 +2326,9 @@ extension Crm_Feedback_V1_FeedbackService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
-        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        /// > Breached clocks on the tickets an owner (or a team) holds, in the order the clocks were
+        /// > started. Exactly one of owner_id and team_id.
+        /// > Errors: INVALID_ARGUMENT (owner_id, team_id, page.page_size, page.page_token).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Feedback_V1_ListBreachesRequest` message.
@@ -1856,6 +2345,117 @@ extension Crm_Feedback_V1_FeedbackService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListBreachesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListBreachesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SubmitNps" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a Net Promoter answer (0-10) to an on-demand survey; one answer per survey id.
+        /// > Linked to a ticket when ticket_id is given (its customer and owner fill customer_id and
+        /// > agent_id when those are empty).
+        /// > Errors: INVALID_ARGUMENT (answer.survey_id, answer.customer_id (empty without a ticket, or
+        /// > not the ticket's customer), answer.score, answer.comment, answer.agent_id,
+        /// > idempotency_key.key), NOT_FOUND (ticket),
+        /// > ALREADY_EXISTS (the survey has an answer, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SubmitNpsRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_SubmitNpsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_SubmitNpsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func submitNps<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_SubmitNpsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_SubmitNpsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_SubmitNpsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SubmitNpsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetFeedbackFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The service's figures between from_time (inclusive) and to_time (exclusive): SLA met % per
+        /// > clock and priority (clocks ended in the window), first-contact resolution and repeat rate
+        /// > (tickets resolved / created in the window), complaint rate, CSAT, NPS, and the backlog open
+        /// > now that was created before to_time, with its age at to_time.
+        /// > Errors: INVALID_ARGUMENT (from_time, to_time: both required, from_time before to_time).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_GetFeedbackFiguresRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_GetFeedbackFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_GetFeedbackFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getFeedbackFigures<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_GetFeedbackFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_GetFeedbackFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_GetFeedbackFiguresResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetFeedbackFiguresResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateEscalationRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an escalation rule: when a clock of the tickets it selects approaches its due time
+        /// > (a share of its span elapsed) or is breached, the SLA scan raises the ticket's priority,
+        /// > reassigns it and/or notifies its account manager, once per clock run, each recorded in the
+        /// > ticket's history. Applies to clocks started after it is added.
+        /// > Errors: INVALID_ARGUMENT (rule.rule_id, rule.clock, rule.trigger, rule.elapsed_percent,
+        /// > rule.priority, rule.kind, rule (no action), rule.reassign_owner_id, rule.reassign_team_id,
+        /// > idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was reused
+        /// > with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateEscalationRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateEscalationRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateEscalationRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createEscalationRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateEscalationRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateEscalationRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateEscalationRuleResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateEscalationRuleResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListEscalationRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The escalation rules, by id.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListEscalationRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListEscalationRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListEscalationRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listEscalationRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListEscalationRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListEscalationRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListEscalationRulesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListEscalationRulesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "SubmitCsat" method.
@@ -2207,7 +2807,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > created afterwards; open tickets keep the clocks they were given.
         /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
         /// > policy.channel, policy.category_prefix (malformed or not in the tree),
-        /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+        /// > policy.first_response, policy.next_update, policy.resolution, policy.customer_tier,
+        /// > policy.calendar.time_zone, policy.calendar.hours[i], policy.calendar.holidays[i],
+        /// > idempotency_key.key),
         /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
         /// > body).
         ///
@@ -2279,7 +2881,9 @@ extension Crm_Feedback_V1_FeedbackService {
         /// > Source IDL Documentation:
         /// >
         /// > Marks every running clock that is past due as breached, at the service's current time, and
-        /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+        /// > records a CLOCK_BREACHED event for each; then applies the escalation rules whose moment has
+        /// > come (approaching or breached), each once per clock run. Safe to run at any time, as often
+        /// > as wanted.
         /// > Errors: none besides the store's (UNAVAILABLE when busy).
         ///
         /// - Parameters:
@@ -2314,8 +2918,9 @@ extension Crm_Feedback_V1_FeedbackService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
-        /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+        /// > Breached clocks on the tickets an owner (or a team) holds, in the order the clocks were
+        /// > started. Exactly one of owner_id and team_id.
+        /// > Errors: INVALID_ARGUMENT (owner_id, team_id, page.page_size, page.page_token).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Feedback_V1_ListBreachesRequest` message.
@@ -2338,6 +2943,161 @@ extension Crm_Feedback_V1_FeedbackService {
             try await self.client.unary(
                 request: request,
                 descriptor: Crm_Feedback_V1_FeedbackService.Method.ListBreaches.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SubmitNps" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a Net Promoter answer (0-10) to an on-demand survey; one answer per survey id.
+        /// > Linked to a ticket when ticket_id is given (its customer and owner fill customer_id and
+        /// > agent_id when those are empty).
+        /// > Errors: INVALID_ARGUMENT (answer.survey_id, answer.customer_id (empty without a ticket, or
+        /// > not the ticket's customer), answer.score, answer.comment, answer.agent_id,
+        /// > idempotency_key.key), NOT_FOUND (ticket),
+        /// > ALREADY_EXISTS (the survey has an answer, or the idempotency key was reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SubmitNpsRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_SubmitNpsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_SubmitNpsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func submitNps<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_SubmitNpsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_SubmitNpsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_SubmitNpsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SubmitNpsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.SubmitNps.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetFeedbackFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The service's figures between from_time (inclusive) and to_time (exclusive): SLA met % per
+        /// > clock and priority (clocks ended in the window), first-contact resolution and repeat rate
+        /// > (tickets resolved / created in the window), complaint rate, CSAT, NPS, and the backlog open
+        /// > now that was created before to_time, with its age at to_time.
+        /// > Errors: INVALID_ARGUMENT (from_time, to_time: both required, from_time before to_time).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_GetFeedbackFiguresRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_GetFeedbackFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_GetFeedbackFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getFeedbackFigures<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_GetFeedbackFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_GetFeedbackFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_GetFeedbackFiguresResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetFeedbackFiguresResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.GetFeedbackFigures.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateEscalationRule" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds an escalation rule: when a clock of the tickets it selects approaches its due time
+        /// > (a share of its span elapsed) or is breached, the SLA scan raises the ticket's priority,
+        /// > reassigns it and/or notifies its account manager, once per clock run, each recorded in the
+        /// > ticket's history. Applies to clocks started after it is added.
+        /// > Errors: INVALID_ARGUMENT (rule.rule_id, rule.clock, rule.trigger, rule.elapsed_percent,
+        /// > rule.priority, rule.kind, rule (no action), rule.reassign_owner_id, rule.reassign_team_id,
+        /// > idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was reused
+        /// > with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateEscalationRuleRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateEscalationRuleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateEscalationRuleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createEscalationRule<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateEscalationRuleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateEscalationRuleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateEscalationRuleResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateEscalationRuleResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.CreateEscalationRule.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListEscalationRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The escalation rules, by id.
+        /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListEscalationRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListEscalationRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListEscalationRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listEscalationRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListEscalationRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListEscalationRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListEscalationRulesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListEscalationRulesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.ListEscalationRules.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -2653,7 +3413,9 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
     /// > created afterwards; open tickets keep the clocks they were given.
     /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
     /// > policy.channel, policy.category_prefix (malformed or not in the tree),
-    /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+    /// > policy.first_response, policy.next_update, policy.resolution, policy.customer_tier,
+    /// > policy.calendar.time_zone, policy.calendar.hours[i], policy.calendar.holidays[i],
+    /// > idempotency_key.key),
     /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
     /// > body).
     ///
@@ -2715,7 +3477,9 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Marks every running clock that is past due as breached, at the service's current time, and
-    /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+    /// > records a CLOCK_BREACHED event for each; then applies the escalation rules whose moment has
+    /// > come (approaching or breached), each once per clock run. Safe to run at any time, as often
+    /// > as wanted.
     /// > Errors: none besides the store's (UNAVAILABLE when busy).
     ///
     /// - Parameters:
@@ -2745,8 +3509,9 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
-    /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+    /// > Breached clocks on the tickets an owner (or a team) holds, in the order the clocks were
+    /// > started. Exactly one of owner_id and team_id.
+    /// > Errors: INVALID_ARGUMENT (owner_id, team_id, page.page_size, page.page_token).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Crm_Feedback_V1_ListBreachesRequest` message.
@@ -2766,6 +3531,141 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListBreachesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListBreachesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubmitNps" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a Net Promoter answer (0-10) to an on-demand survey; one answer per survey id.
+    /// > Linked to a ticket when ticket_id is given (its customer and owner fill customer_id and
+    /// > agent_id when those are empty).
+    /// > Errors: INVALID_ARGUMENT (answer.survey_id, answer.customer_id (empty without a ticket, or
+    /// > not the ticket's customer), answer.score, answer.comment, answer.agent_id,
+    /// > idempotency_key.key), NOT_FOUND (ticket),
+    /// > ALREADY_EXISTS (the survey has an answer, or the idempotency key was reused with another
+    /// > body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_SubmitNpsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func submitNps<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_SubmitNpsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SubmitNpsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.submitNps(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SubmitNpsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SubmitNpsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetFeedbackFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The service's figures between from_time (inclusive) and to_time (exclusive): SLA met % per
+    /// > clock and priority (clocks ended in the window), first-contact resolution and repeat rate
+    /// > (tickets resolved / created in the window), complaint rate, CSAT, NPS, and the backlog open
+    /// > now that was created before to_time, with its age at to_time.
+    /// > Errors: INVALID_ARGUMENT (from_time, to_time: both required, from_time before to_time).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_GetFeedbackFiguresRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getFeedbackFigures<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_GetFeedbackFiguresRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetFeedbackFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getFeedbackFigures(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_GetFeedbackFiguresRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_GetFeedbackFiguresResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateEscalationRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds an escalation rule: when a clock of the tickets it selects approaches its due time
+    /// > (a share of its span elapsed) or is breached, the SLA scan raises the ticket's priority,
+    /// > reassigns it and/or notifies its account manager, once per clock run, each recorded in the
+    /// > ticket's history. Applies to clocks started after it is added.
+    /// > Errors: INVALID_ARGUMENT (rule.rule_id, rule.clock, rule.trigger, rule.elapsed_percent,
+    /// > rule.priority, rule.kind, rule (no action), rule.reassign_owner_id, rule.reassign_team_id,
+    /// > idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was reused
+    /// > with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_CreateEscalationRuleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createEscalationRule<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateEscalationRuleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateEscalationRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createEscalationRule(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateEscalationRuleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateEscalationRuleResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListEscalationRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The escalation rules, by id.
+    /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_ListEscalationRulesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listEscalationRules<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListEscalationRulesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListEscalationRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listEscalationRules(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListEscalationRulesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListEscalationRulesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3105,7 +4005,9 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
     /// > created afterwards; open tickets keep the clocks they were given.
     /// > Errors: INVALID_ARGUMENT (policy.policy_id, policy.rank, policy.kind, policy.priority,
     /// > policy.channel, policy.category_prefix (malformed or not in the tree),
-    /// > policy.first_response, policy.next_update, policy.resolution, idempotency_key.key),
+    /// > policy.first_response, policy.next_update, policy.resolution, policy.customer_tier,
+    /// > policy.calendar.time_zone, policy.calendar.hours[i], policy.calendar.holidays[i],
+    /// > idempotency_key.key),
     /// > ALREADY_EXISTS (the id or the rank is taken, or the idempotency key was reused with another
     /// > body).
     ///
@@ -3175,7 +4077,9 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Marks every running clock that is past due as breached, at the service's current time, and
-    /// > records a CLOCK_BREACHED event for each. Safe to run at any time, as often as wanted.
+    /// > records a CLOCK_BREACHED event for each; then applies the escalation rules whose moment has
+    /// > come (approaching or breached), each once per clock run. Safe to run at any time, as often
+    /// > as wanted.
     /// > Errors: none besides the store's (UNAVAILABLE when busy).
     ///
     /// - Parameters:
@@ -3209,8 +4113,9 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Breached clocks on the tickets an owner holds, in the order the clocks were started.
-    /// > Errors: INVALID_ARGUMENT (owner_id, page.page_size, page.page_token).
+    /// > Breached clocks on the tickets an owner (or a team) holds, in the order the clocks were
+    /// > started. Exactly one of owner_id and team_id.
+    /// > Errors: INVALID_ARGUMENT (owner_id, team_id, page.page_size, page.page_token).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -3233,6 +4138,157 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listBreaches(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubmitNps" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a Net Promoter answer (0-10) to an on-demand survey; one answer per survey id.
+    /// > Linked to a ticket when ticket_id is given (its customer and owner fill customer_id and
+    /// > agent_id when those are empty).
+    /// > Errors: INVALID_ARGUMENT (answer.survey_id, answer.customer_id (empty without a ticket, or
+    /// > not the ticket's customer), answer.score, answer.comment, answer.agent_id,
+    /// > idempotency_key.key), NOT_FOUND (ticket),
+    /// > ALREADY_EXISTS (the survey has an answer, or the idempotency key was reused with another
+    /// > body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func submitNps<Result>(
+        _ message: Crm_Feedback_V1_SubmitNpsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SubmitNpsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_SubmitNpsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.submitNps(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetFeedbackFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The service's figures between from_time (inclusive) and to_time (exclusive): SLA met % per
+    /// > clock and priority (clocks ended in the window), first-contact resolution and repeat rate
+    /// > (tickets resolved / created in the window), complaint rate, CSAT, NPS, and the backlog open
+    /// > now that was created before to_time, with its age at to_time.
+    /// > Errors: INVALID_ARGUMENT (from_time, to_time: both required, from_time before to_time).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getFeedbackFigures<Result>(
+        _ message: Crm_Feedback_V1_GetFeedbackFiguresRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetFeedbackFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_GetFeedbackFiguresRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getFeedbackFigures(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateEscalationRule" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds an escalation rule: when a clock of the tickets it selects approaches its due time
+    /// > (a share of its span elapsed) or is breached, the SLA scan raises the ticket's priority,
+    /// > reassigns it and/or notifies its account manager, once per clock run, each recorded in the
+    /// > ticket's history. Applies to clocks started after it is added.
+    /// > Errors: INVALID_ARGUMENT (rule.rule_id, rule.clock, rule.trigger, rule.elapsed_percent,
+    /// > rule.priority, rule.kind, rule (no action), rule.reassign_owner_id, rule.reassign_team_id,
+    /// > idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was reused
+    /// > with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createEscalationRule<Result>(
+        _ message: Crm_Feedback_V1_CreateEscalationRuleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateEscalationRuleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_CreateEscalationRuleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createEscalationRule(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListEscalationRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The escalation rules, by id.
+    /// > Errors: INVALID_ARGUMENT (page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listEscalationRules<Result>(
+        _ message: Crm_Feedback_V1_ListEscalationRulesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListEscalationRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_ListEscalationRulesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listEscalationRules(
             request: request,
             options: options,
             onResponse: handleResponse

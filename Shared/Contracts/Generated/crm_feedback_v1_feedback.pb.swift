@@ -327,6 +327,13 @@ public nonisolated enum Crm_Feedback_V1_TicketEventType: SwiftProtobuf.Enum, Swi
   case clockMet // = 8
   case clockBreached // = 9
   case csatSubmitted // = 10
+
+  /// An escalation rule raised the priority; note names the rule, priority is the new one.
+  case priorityRaised // = 11
+
+  /// An escalation rule notified the account manager (owner_id; empty when the ticket had no
+  /// owner to notify); note names the rule.
+  case accountManagerNotified // = 12
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -346,6 +353,8 @@ public nonisolated enum Crm_Feedback_V1_TicketEventType: SwiftProtobuf.Enum, Swi
     case 8: self = .clockMet
     case 9: self = .clockBreached
     case 10: self = .csatSubmitted
+    case 11: self = .priorityRaised
+    case 12: self = .accountManagerNotified
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -363,6 +372,8 @@ public nonisolated enum Crm_Feedback_V1_TicketEventType: SwiftProtobuf.Enum, Swi
     case .clockMet: return 8
     case .clockBreached: return 9
     case .csatSubmitted: return 10
+    case .priorityRaised: return 11
+    case .accountManagerNotified: return 12
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -380,6 +391,50 @@ public nonisolated enum Crm_Feedback_V1_TicketEventType: SwiftProtobuf.Enum, Swi
     .clockMet,
     .clockBreached,
     .csatSubmitted,
+    .priorityRaised,
+    .accountManagerNotified,
+  ]
+
+}
+
+public nonisolated enum Crm_Feedback_V1_EscalationTrigger: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// A share (elapsed_percent) of the clock's span from its start to its due time has passed.
+  case approaching // = 1
+
+  /// The clock was breached.
+  case breached // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .approaching
+    case 2: self = .breached
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .approaching: return 1
+    case .breached: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Feedback_V1_EscalationTrigger] = [
+    .unspecified,
+    .approaching,
+    .breached,
   ]
 
 }
@@ -479,6 +534,12 @@ public nonisolated struct Crm_Feedback_V1_Ticket: @unchecked Sendable {
   public var slaPolicyID: String {
     get {_storage._slaPolicyID}
     set {_uniqueStorage()._slaPolicyID = newValue}
+  }
+
+  /// Output only (set with AssignTicket or an escalation): the team that holds the ticket.
+  public var teamID: String {
+    get {_storage._teamID}
+    set {_uniqueStorage()._teamID = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -716,6 +777,21 @@ public nonisolated struct Crm_Feedback_V1_SlaPolicy: Sendable {
   /// Clears the value of `resolution`. Subsequent reads from it will return its default value.
   public mutating func clearResolution() {self._resolution = nil}
 
+  /// Selects customers of this tier (segmentation's tier, e.g. "high_value_active"); empty
+  /// matches any. When the customer's tier cannot be learned (segmentation down and no copy
+  /// seen), policies with a tier are skipped, so the ones without apply.
+  public var customerTier: String = String()
+
+  /// Optional: the clocks count only business time in this calendar; unset, every hour counts.
+  public var calendar: Crm_Feedback_V1_BusinessCalendar {
+    get {_calendar ?? Crm_Feedback_V1_BusinessCalendar()}
+    set {_calendar = newValue}
+  }
+  /// Returns true if `calendar` has been explicitly set.
+  public var hasCalendar: Bool {self._calendar != nil}
+  /// Clears the value of `calendar`. Subsequent reads from it will return its default value.
+  public mutating func clearCalendar() {self._calendar = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -723,6 +799,46 @@ public nonisolated struct Crm_Feedback_V1_SlaPolicy: Sendable {
   fileprivate var _firstResponse: SwiftProtobuf.Google_Protobuf_Duration? = nil
   fileprivate var _nextUpdate: SwiftProtobuf.Google_Protobuf_Duration? = nil
   fileprivate var _resolution: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _calendar: Crm_Feedback_V1_BusinessCalendar? = nil
+}
+
+/// Business hours in a time zone, and holidays: the time an SLA clock counts.
+public nonisolated struct Crm_Feedback_V1_BusinessCalendar: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// An IANA time zone, e.g. "Asia/Shanghai".
+  public var timeZone: String = String()
+
+  /// At least one; a day may have several ranges; ranges of one day do not overlap.
+  public var hours: [Crm_Feedback_V1_BusinessHours] = []
+
+  /// Local dates ("2026-10-01") on which no time counts.
+  public var holidays: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One range of working time on a day of the week, in local time.
+public nonisolated struct Crm_Feedback_V1_BusinessHours: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// ISO day of the week: 1 Monday ... 7 Sunday.
+  public var dayOfWeek: Int32 = 0
+
+  /// Minutes after local midnight: 0 <= start_minute < end_minute <= 1440.
+  public var startMinute: Int32 = 0
+
+  public var endMinute: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// One entry of a ticket's history. Output only.
@@ -765,6 +881,12 @@ public nonisolated struct Crm_Feedback_V1_TicketEvent: Sendable {
 
   /// For survey answers.
   public var csatScore: Int32 = 0
+
+  /// For priority changes: the new priority.
+  public var priority: Crm_Feedback_V1_Priority = .unspecified
+
+  /// For assignments: the new team, when one was given.
+  public var teamID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -894,6 +1016,9 @@ public nonisolated struct Crm_Feedback_V1_AssignTicketRequest: Sendable {
   /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
   public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
 
+  /// Optional: the team that holds the ticket; empty keeps the current one.
+  public var teamID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -968,36 +1093,35 @@ public nonisolated struct Crm_Feedback_V1_GetTicketHistoryResponse: Sendable {
   fileprivate var _page: Crm_Common_V1_PageResponse? = nil
 }
 
-public nonisolated struct Crm_Feedback_V1_CreateSlaPolicyRequest: Sendable {
+public nonisolated struct Crm_Feedback_V1_CreateSlaPolicyRequest: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Every duration is required: whole seconds, from 1 second to 365 days.
   public var policy: Crm_Feedback_V1_SlaPolicy {
-    get {_policy ?? Crm_Feedback_V1_SlaPolicy()}
-    set {_policy = newValue}
+    get {_storage._policy ?? Crm_Feedback_V1_SlaPolicy()}
+    set {_uniqueStorage()._policy = newValue}
   }
   /// Returns true if `policy` has been explicitly set.
-  public var hasPolicy: Bool {self._policy != nil}
+  public var hasPolicy: Bool {_storage._policy != nil}
   /// Clears the value of `policy`. Subsequent reads from it will return its default value.
-  public mutating func clearPolicy() {self._policy = nil}
+  public mutating func clearPolicy() {_uniqueStorage()._policy = nil}
 
   public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
-    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
-    set {_idempotencyKey = newValue}
+    get {_storage._idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_uniqueStorage()._idempotencyKey = newValue}
   }
   /// Returns true if `idempotencyKey` has been explicitly set.
-  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  public var hasIdempotencyKey: Bool {_storage._idempotencyKey != nil}
   /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
-  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+  public mutating func clearIdempotencyKey() {_uniqueStorage()._idempotencyKey = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _policy: Crm_Feedback_V1_SlaPolicy? = nil
-  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Crm_Feedback_V1_CreateSlaPolicyResponse: Sendable {
@@ -1083,6 +1207,9 @@ public nonisolated struct Crm_Feedback_V1_RunSlaScanResponse: Sendable {
   /// How many clocks this scan marked as breached.
   public var breachedCount: Int32 = 0
 
+  /// How many escalation rules this scan applied (one per rule and clock run).
+  public var escalationCount: Int32 = 0
+
   /// The service's time the scan compared due times with.
   public var scanTime: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_scanTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
@@ -1160,11 +1287,148 @@ public nonisolated struct Crm_Feedback_V1_ListBreachesRequest: Sendable {
   /// Clears the value of `page`. Subsequent reads from it will return its default value.
   public mutating func clearPage() {self._page = nil}
 
+  public var teamID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+/// What to do when a clock of the selected tickets approaches or misses its due time. At least
+/// one action. Unspecified selectors match anything.
+public nonisolated struct Crm_Feedback_V1_EscalationRule: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1 to 64 characters of a-z, 0-9 and "-".
+  public var ruleID: String = String()
+
+  public var clock: Crm_Feedback_V1_SlaClockKind = .unspecified
+
+  /// Required.
+  public var trigger: Crm_Feedback_V1_EscalationTrigger = .unspecified
+
+  /// For APPROACHING: 1 to 99; must be 0 for BREACHED.
+  public var elapsedPercent: Int32 = 0
+
+  /// Selects tickets with this priority when the rule fires.
+  public var priority: Crm_Feedback_V1_Priority = .unspecified
+
+  public var kind: Crm_Feedback_V1_TicketKind = .unspecified
+
+  /// Raise the ticket's priority one step (enquiry -> normal -> urgent).
+  public var raisePriority: Bool = false
+
+  /// Reassign the ticket to this owner (and team, when given).
+  public var reassignOwnerID: String = String()
+
+  public var reassignTeamID: String = String()
+
+  /// Notify the ticket's account manager (its owner, after any reassignment).
+  public var notifyAccountManager: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateEscalationRuleRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rule: Crm_Feedback_V1_EscalationRule {
+    get {_rule ?? Crm_Feedback_V1_EscalationRule()}
+    set {_rule = newValue}
+  }
+  /// Returns true if `rule` has been explicitly set.
+  public var hasRule: Bool {self._rule != nil}
+  /// Clears the value of `rule`. Subsequent reads from it will return its default value.
+  public mutating func clearRule() {self._rule = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _rule: Crm_Feedback_V1_EscalationRule? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateEscalationRuleResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rule: Crm_Feedback_V1_EscalationRule {
+    get {_rule ?? Crm_Feedback_V1_EscalationRule()}
+    set {_rule = newValue}
+  }
+  /// Returns true if `rule` has been explicitly set.
+  public var hasRule: Bool {self._rule != nil}
+  /// Clears the value of `rule`. Subsequent reads from it will return its default value.
+  public mutating func clearRule() {self._rule = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _rule: Crm_Feedback_V1_EscalationRule? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ListEscalationRulesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ListEscalationRulesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rules: [Crm_Feedback_V1_EscalationRule] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
 }
 
 public nonisolated struct Crm_Feedback_V1_ListBreachesResponse: Sendable {
@@ -1360,6 +1624,215 @@ public nonisolated struct Crm_Feedback_V1_GetTicketResponse: Sendable {
   fileprivate var _ticket: Crm_Feedback_V1_Ticket? = nil
 }
 
+/// A customer's answer to "how likely are you to recommend us", 0 to 10.
+public nonisolated struct Crm_Feedback_V1_NpsAnswer: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The survey sent to the customer; at most one answer each.
+  public var surveyID: String = String()
+
+  public var customerID: String = String()
+
+  /// Optional.
+  public var ticketID: String = String()
+
+  /// Optional: the agent the answer is about.
+  public var agentID: String = String()
+
+  public var score: Int32 = 0
+
+  /// Optional, at most 2000 characters.
+  public var comment: String = String()
+
+  /// Output only.
+  public var submitTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_submitTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_submitTime = newValue}
+  }
+  /// Returns true if `submitTime` has been explicitly set.
+  public var hasSubmitTime: Bool {self._submitTime != nil}
+  /// Clears the value of `submitTime`. Subsequent reads from it will return its default value.
+  public mutating func clearSubmitTime() {self._submitTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _submitTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_SubmitNpsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// submit_time is ignored.
+  public var answer: Crm_Feedback_V1_NpsAnswer {
+    get {_answer ?? Crm_Feedback_V1_NpsAnswer()}
+    set {_answer = newValue}
+  }
+  /// Returns true if `answer` has been explicitly set.
+  public var hasAnswer: Bool {self._answer != nil}
+  /// Clears the value of `answer`. Subsequent reads from it will return its default value.
+  public mutating func clearAnswer() {self._answer = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _answer: Crm_Feedback_V1_NpsAnswer? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_SubmitNpsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var answer: Crm_Feedback_V1_NpsAnswer {
+    get {_answer ?? Crm_Feedback_V1_NpsAnswer()}
+    set {_answer = newValue}
+  }
+  /// Returns true if `answer` has been explicitly set.
+  public var hasAnswer: Bool {self._answer != nil}
+  /// Clears the value of `answer`. Subsequent reads from it will return its default value.
+  public mutating func clearAnswer() {self._answer = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _answer: Crm_Feedback_V1_NpsAnswer? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_GetFeedbackFiguresRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var fromTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_fromTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_fromTime = newValue}
+  }
+  /// Returns true if `fromTime` has been explicitly set.
+  public var hasFromTime: Bool {self._fromTime != nil}
+  /// Clears the value of `fromTime`. Subsequent reads from it will return its default value.
+  public mutating func clearFromTime() {self._fromTime = nil}
+
+  public var toTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_toTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_toTime = newValue}
+  }
+  /// Returns true if `toTime` has been explicitly set.
+  public var hasToTime: Bool {self._toTime != nil}
+  /// Clears the value of `toTime`. Subsequent reads from it will return its default value.
+  public mutating func clearToTime() {self._toTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _fromTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _toTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// How one clock kind fared for one priority: clocks that ended in the window.
+public nonisolated struct Crm_Feedback_V1_SlaFigure: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var clock: Crm_Feedback_V1_SlaClockKind = .unspecified
+
+  public var priority: Crm_Feedback_V1_Priority = .unspecified
+
+  public var met: Int64 = 0
+
+  public var breached: Int64 = 0
+
+  /// met / (met + breached) * 100.
+  public var metPercent: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Feedback_V1_GetFeedbackFiguresResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// By clock, then priority.
+  public var sla: [Crm_Feedback_V1_SlaFigure] = []
+
+  public var ticketsCreated: Int64 = 0
+
+  public var complaintsCreated: Int64 = 0
+
+  /// Complaints among the tickets created, in percent.
+  public var complaintRatePercent: Double = 0
+
+  /// Tickets whose latest resolution falls in the window.
+  public var ticketsResolved: Int64 = 0
+
+  /// Resolved tickets never reopened and never left waiting on the customer, in percent.
+  public var firstContactResolutionPercent: Double = 0
+
+  /// Tickets created whose customer had a ticket of the same category in the 30 days before,
+  /// in percent.
+  public var repeatRatePercent: Double = 0
+
+  public var csatAnswers: Int64 = 0
+
+  /// Mean score, 1 to 5; 0 without answers.
+  public var csatAverage: Double = 0
+
+  public var npsAnswers: Int64 = 0
+
+  /// Promoters (9-10) minus detractors (0-6), in percent of answers: -100 to 100.
+  public var nps: Double = 0
+
+  /// Tickets created before to_time and not yet resolved.
+  public var backlogOpen: Int64 = 0
+
+  public var backlogMeanAge: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_backlogMeanAge ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_backlogMeanAge = newValue}
+  }
+  /// Returns true if `backlogMeanAge` has been explicitly set.
+  public var hasBacklogMeanAge: Bool {self._backlogMeanAge != nil}
+  /// Clears the value of `backlogMeanAge`. Subsequent reads from it will return its default value.
+  public mutating func clearBacklogMeanAge() {self._backlogMeanAge = nil}
+
+  public var backlogOldestAge: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_backlogOldestAge ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_backlogOldestAge = newValue}
+  }
+  /// Returns true if `backlogOldestAge` has been explicitly set.
+  public var hasBacklogOldestAge: Bool {self._backlogOldestAge != nil}
+  /// Clears the value of `backlogOldestAge`. Subsequent reads from it will return its default value.
+  public mutating func clearBacklogOldestAge() {self._backlogOldestAge = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _backlogMeanAge: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _backlogOldestAge: SwiftProtobuf.Google_Protobuf_Duration? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "crm.feedback.v1"
@@ -1389,12 +1862,16 @@ nonisolated extension Crm_Feedback_V1_SlaClockState: SwiftProtobuf._ProtoNamePro
 }
 
 nonisolated extension Crm_Feedback_V1_TicketEventType: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TICKET_EVENT_TYPE_UNSPECIFIED\0\u{1}TICKET_EVENT_TYPE_CREATED\0\u{1}TICKET_EVENT_TYPE_STATUS_CHANGED\0\u{1}TICKET_EVENT_TYPE_REOPENED\0\u{1}TICKET_EVENT_TYPE_ASSIGNED\0\u{1}TICKET_EVENT_TYPE_PROGRESS_UPDATE\0\u{1}TICKET_EVENT_TYPE_CLOCK_PAUSED\0\u{1}TICKET_EVENT_TYPE_CLOCK_RESUMED\0\u{1}TICKET_EVENT_TYPE_CLOCK_MET\0\u{1}TICKET_EVENT_TYPE_CLOCK_BREACHED\0\u{1}TICKET_EVENT_TYPE_CSAT_SUBMITTED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TICKET_EVENT_TYPE_UNSPECIFIED\0\u{1}TICKET_EVENT_TYPE_CREATED\0\u{1}TICKET_EVENT_TYPE_STATUS_CHANGED\0\u{1}TICKET_EVENT_TYPE_REOPENED\0\u{1}TICKET_EVENT_TYPE_ASSIGNED\0\u{1}TICKET_EVENT_TYPE_PROGRESS_UPDATE\0\u{1}TICKET_EVENT_TYPE_CLOCK_PAUSED\0\u{1}TICKET_EVENT_TYPE_CLOCK_RESUMED\0\u{1}TICKET_EVENT_TYPE_CLOCK_MET\0\u{1}TICKET_EVENT_TYPE_CLOCK_BREACHED\0\u{1}TICKET_EVENT_TYPE_CSAT_SUBMITTED\0\u{1}TICKET_EVENT_TYPE_PRIORITY_RAISED\0\u{1}TICKET_EVENT_TYPE_ACCOUNT_MANAGER_NOTIFIED\0")
+}
+
+nonisolated extension Crm_Feedback_V1_EscalationTrigger: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ESCALATION_TRIGGER_UNSPECIFIED\0\u{1}ESCALATION_TRIGGER_APPROACHING\0\u{1}ESCALATION_TRIGGER_BREACHED\0")
 }
 
 nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Ticket"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}customer_id\0\u{1}kind\0\u{1}priority\0\u{1}channel\0\u{1}category\0\u{1}text\0\u{1}status\0\u{3}create_time\0\u{3}first_response_due_time\0\u{3}owner_id\0\u{1}clocks\0\u{3}resolve_time\0\u{3}sla_policy_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}customer_id\0\u{1}kind\0\u{1}priority\0\u{1}channel\0\u{1}category\0\u{1}text\0\u{1}status\0\u{3}create_time\0\u{3}first_response_due_time\0\u{3}owner_id\0\u{1}clocks\0\u{3}resolve_time\0\u{3}sla_policy_id\0\u{3}team_id\0")
 
   fileprivate class _StorageClass {
     var _ticketID: String = String()
@@ -1411,6 +1888,7 @@ nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtob
     var _clocks: [Crm_Feedback_V1_SlaClock] = []
     var _resolveTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _slaPolicyID: String = String()
+    var _teamID: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1435,6 +1913,7 @@ nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtob
       _clocks = source._clocks
       _resolveTime = source._resolveTime
       _slaPolicyID = source._slaPolicyID
+      _teamID = source._teamID
     }
   }
 
@@ -1467,6 +1946,7 @@ nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtob
         case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._clocks) }()
         case 13: try { try decoder.decodeSingularMessageField(value: &_storage._resolveTime) }()
         case 14: try { try decoder.decodeSingularStringField(value: &_storage._slaPolicyID) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._teamID) }()
         default: break
         }
       }
@@ -1521,6 +2001,9 @@ nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtob
       if !_storage._slaPolicyID.isEmpty {
         try visitor.visitSingularStringField(value: _storage._slaPolicyID, fieldNumber: 14)
       }
+      if !_storage._teamID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._teamID, fieldNumber: 15)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1544,6 +2027,7 @@ nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtob
         if _storage._clocks != rhs_storage._clocks {return false}
         if _storage._resolveTime != rhs_storage._resolveTime {return false}
         if _storage._slaPolicyID != rhs_storage._slaPolicyID {return false}
+        if _storage._teamID != rhs_storage._teamID {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1809,7 +2293,7 @@ nonisolated extension Crm_Feedback_V1_SlaClock: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Crm_Feedback_V1_SlaPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SlaPolicy"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}policy_id\0\u{1}rank\0\u{1}kind\0\u{1}priority\0\u{1}channel\0\u{3}category_prefix\0\u{3}first_response\0\u{3}next_update\0\u{1}resolution\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}policy_id\0\u{1}rank\0\u{1}kind\0\u{1}priority\0\u{1}channel\0\u{3}category_prefix\0\u{3}first_response\0\u{3}next_update\0\u{1}resolution\0\u{3}customer_tier\0\u{1}calendar\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1826,6 +2310,8 @@ nonisolated extension Crm_Feedback_V1_SlaPolicy: SwiftProtobuf.Message, SwiftPro
       case 7: try { try decoder.decodeSingularMessageField(value: &self._firstResponse) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._nextUpdate) }()
       case 9: try { try decoder.decodeSingularMessageField(value: &self._resolution) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.customerTier) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._calendar) }()
       default: break
       }
     }
@@ -1863,6 +2349,12 @@ nonisolated extension Crm_Feedback_V1_SlaPolicy: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._resolution {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
     } }()
+    if !self.customerTier.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerTier, fieldNumber: 10)
+    }
+    try { if let v = self._calendar {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1876,6 +2368,88 @@ nonisolated extension Crm_Feedback_V1_SlaPolicy: SwiftProtobuf.Message, SwiftPro
     if lhs._firstResponse != rhs._firstResponse {return false}
     if lhs._nextUpdate != rhs._nextUpdate {return false}
     if lhs._resolution != rhs._resolution {return false}
+    if lhs.customerTier != rhs.customerTier {return false}
+    if lhs._calendar != rhs._calendar {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_BusinessCalendar: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BusinessCalendar"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_zone\0\u{1}hours\0\u{1}holidays\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.timeZone) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.hours) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.holidays) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.timeZone.isEmpty {
+      try visitor.visitSingularStringField(value: self.timeZone, fieldNumber: 1)
+    }
+    if !self.hours.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.hours, fieldNumber: 2)
+    }
+    if !self.holidays.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.holidays, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_BusinessCalendar, rhs: Crm_Feedback_V1_BusinessCalendar) -> Bool {
+    if lhs.timeZone != rhs.timeZone {return false}
+    if lhs.hours != rhs.hours {return false}
+    if lhs.holidays != rhs.holidays {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_BusinessHours: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BusinessHours"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}day_of_week\0\u{3}start_minute\0\u{3}end_minute\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.dayOfWeek) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.startMinute) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.endMinute) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.dayOfWeek != 0 {
+      try visitor.visitSingularInt32Field(value: self.dayOfWeek, fieldNumber: 1)
+    }
+    if self.startMinute != 0 {
+      try visitor.visitSingularInt32Field(value: self.startMinute, fieldNumber: 2)
+    }
+    if self.endMinute != 0 {
+      try visitor.visitSingularInt32Field(value: self.endMinute, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_BusinessHours, rhs: Crm_Feedback_V1_BusinessHours) -> Bool {
+    if lhs.dayOfWeek != rhs.dayOfWeek {return false}
+    if lhs.startMinute != rhs.startMinute {return false}
+    if lhs.endMinute != rhs.endMinute {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1883,7 +2457,7 @@ nonisolated extension Crm_Feedback_V1_SlaPolicy: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Crm_Feedback_V1_TicketEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TicketEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{3}ticket_id\0\u{1}type\0\u{3}actor_id\0\u{1}time\0\u{3}from_status\0\u{3}to_status\0\u{1}clock\0\u{3}owner_id\0\u{1}note\0\u{3}csat_score\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{3}ticket_id\0\u{1}type\0\u{3}actor_id\0\u{1}time\0\u{3}from_status\0\u{3}to_status\0\u{1}clock\0\u{3}owner_id\0\u{1}note\0\u{3}csat_score\0\u{1}priority\0\u{3}team_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1902,6 +2476,8 @@ nonisolated extension Crm_Feedback_V1_TicketEvent: SwiftProtobuf.Message, SwiftP
       case 9: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
       case 10: try { try decoder.decodeSingularStringField(value: &self.note) }()
       case 11: try { try decoder.decodeSingularInt32Field(value: &self.csatScore) }()
+      case 12: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.teamID) }()
       default: break
       }
     }
@@ -1945,6 +2521,12 @@ nonisolated extension Crm_Feedback_V1_TicketEvent: SwiftProtobuf.Message, SwiftP
     if self.csatScore != 0 {
       try visitor.visitSingularInt32Field(value: self.csatScore, fieldNumber: 11)
     }
+    if self.priority != .unspecified {
+      try visitor.visitSingularEnumField(value: self.priority, fieldNumber: 12)
+    }
+    if !self.teamID.isEmpty {
+      try visitor.visitSingularStringField(value: self.teamID, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1960,6 +2542,8 @@ nonisolated extension Crm_Feedback_V1_TicketEvent: SwiftProtobuf.Message, SwiftP
     if lhs.ownerID != rhs.ownerID {return false}
     if lhs.note != rhs.note {return false}
     if lhs.csatScore != rhs.csatScore {return false}
+    if lhs.priority != rhs.priority {return false}
+    if lhs.teamID != rhs.teamID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2138,7 +2722,7 @@ nonisolated extension Crm_Feedback_V1_PostProgressUpdateResponse: SwiftProtobuf.
 
 nonisolated extension Crm_Feedback_V1_AssignTicketRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AssignTicketRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}owner_id\0\u{3}actor_id\0\u{3}idempotency_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{3}owner_id\0\u{3}actor_id\0\u{3}idempotency_key\0\u{3}team_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2150,6 +2734,7 @@ nonisolated extension Crm_Feedback_V1_AssignTicketRequest: SwiftProtobuf.Message
       case 2: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.actorID) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.teamID) }()
       default: break
       }
     }
@@ -2172,6 +2757,9 @@ nonisolated extension Crm_Feedback_V1_AssignTicketRequest: SwiftProtobuf.Message
     try { if let v = self._idempotencyKey {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if !self.teamID.isEmpty {
+      try visitor.visitSingularStringField(value: self.teamID, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2180,6 +2768,7 @@ nonisolated extension Crm_Feedback_V1_AssignTicketRequest: SwiftProtobuf.Message
     if lhs.ownerID != rhs.ownerID {return false}
     if lhs.actorID != rhs.actorID {return false}
     if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.teamID != rhs.teamID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2301,36 +2890,74 @@ nonisolated extension Crm_Feedback_V1_CreateSlaPolicyRequest: SwiftProtobuf.Mess
   public static let protoMessageName: String = _protobuf_package + ".CreateSlaPolicyRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0\u{3}idempotency_key\0")
 
+  fileprivate class _StorageClass {
+    var _policy: Crm_Feedback_V1_SlaPolicy? = nil
+    var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _policy = source._policy
+      _idempotencyKey = source._idempotencyKey
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._policy) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._policy) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._idempotencyKey) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._policy {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._idempotencyKey {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._policy {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._idempotencyKey {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Feedback_V1_CreateSlaPolicyRequest, rhs: Crm_Feedback_V1_CreateSlaPolicyRequest) -> Bool {
-    if lhs._policy != rhs._policy {return false}
-    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._policy != rhs_storage._policy {return false}
+        if _storage._idempotencyKey != rhs_storage._idempotencyKey {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2464,7 +3091,7 @@ nonisolated extension Crm_Feedback_V1_RunSlaScanRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Crm_Feedback_V1_RunSlaScanResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RunSlaScanResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}breached_count\0\u{3}scan_time\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}breached_count\0\u{3}scan_time\0\u{3}escalation_count\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2474,6 +3101,7 @@ nonisolated extension Crm_Feedback_V1_RunSlaScanResponse: SwiftProtobuf.Message,
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.breachedCount) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._scanTime) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.escalationCount) }()
       default: break
       }
     }
@@ -2490,11 +3118,15 @@ nonisolated extension Crm_Feedback_V1_RunSlaScanResponse: SwiftProtobuf.Message,
     try { if let v = self._scanTime {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    if self.escalationCount != 0 {
+      try visitor.visitSingularInt32Field(value: self.escalationCount, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Feedback_V1_RunSlaScanResponse, rhs: Crm_Feedback_V1_RunSlaScanResponse) -> Bool {
     if lhs.breachedCount != rhs.breachedCount {return false}
+    if lhs.escalationCount != rhs.escalationCount {return false}
     if lhs._scanTime != rhs._scanTime {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -2572,7 +3204,7 @@ nonisolated extension Crm_Feedback_V1_Breach: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Crm_Feedback_V1_ListBreachesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListBreachesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}owner_id\0\u{1}page\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}owner_id\0\u{1}page\0\u{3}team_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2582,6 +3214,7 @@ nonisolated extension Crm_Feedback_V1_ListBreachesRequest: SwiftProtobuf.Message
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.teamID) }()
       default: break
       }
     }
@@ -2598,11 +3231,236 @@ nonisolated extension Crm_Feedback_V1_ListBreachesRequest: SwiftProtobuf.Message
     try { if let v = self._page {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    if !self.teamID.isEmpty {
+      try visitor.visitSingularStringField(value: self.teamID, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Feedback_V1_ListBreachesRequest, rhs: Crm_Feedback_V1_ListBreachesRequest) -> Bool {
     if lhs.ownerID != rhs.ownerID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.teamID != rhs.teamID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_EscalationRule: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EscalationRule"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rule_id\0\u{1}clock\0\u{1}trigger\0\u{3}elapsed_percent\0\u{1}priority\0\u{1}kind\0\u{3}raise_priority\0\u{3}reassign_owner_id\0\u{3}reassign_team_id\0\u{3}notify_account_manager\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ruleID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.clock) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.trigger) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.elapsedPercent) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.raisePriority) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.reassignOwnerID) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.reassignTeamID) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self.notifyAccountManager) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.ruleID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ruleID, fieldNumber: 1)
+    }
+    if self.clock != .unspecified {
+      try visitor.visitSingularEnumField(value: self.clock, fieldNumber: 2)
+    }
+    if self.trigger != .unspecified {
+      try visitor.visitSingularEnumField(value: self.trigger, fieldNumber: 3)
+    }
+    if self.elapsedPercent != 0 {
+      try visitor.visitSingularInt32Field(value: self.elapsedPercent, fieldNumber: 4)
+    }
+    if self.priority != .unspecified {
+      try visitor.visitSingularEnumField(value: self.priority, fieldNumber: 5)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 6)
+    }
+    if self.raisePriority != false {
+      try visitor.visitSingularBoolField(value: self.raisePriority, fieldNumber: 7)
+    }
+    if !self.reassignOwnerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.reassignOwnerID, fieldNumber: 8)
+    }
+    if !self.reassignTeamID.isEmpty {
+      try visitor.visitSingularStringField(value: self.reassignTeamID, fieldNumber: 9)
+    }
+    if self.notifyAccountManager != false {
+      try visitor.visitSingularBoolField(value: self.notifyAccountManager, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_EscalationRule, rhs: Crm_Feedback_V1_EscalationRule) -> Bool {
+    if lhs.ruleID != rhs.ruleID {return false}
+    if lhs.clock != rhs.clock {return false}
+    if lhs.trigger != rhs.trigger {return false}
+    if lhs.elapsedPercent != rhs.elapsedPercent {return false}
+    if lhs.priority != rhs.priority {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.raisePriority != rhs.raisePriority {return false}
+    if lhs.reassignOwnerID != rhs.reassignOwnerID {return false}
+    if lhs.reassignTeamID != rhs.reassignTeamID {return false}
+    if lhs.notifyAccountManager != rhs.notifyAccountManager {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateEscalationRuleRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateEscalationRuleRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rule\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._rule) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._rule {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateEscalationRuleRequest, rhs: Crm_Feedback_V1_CreateEscalationRuleRequest) -> Bool {
+    if lhs._rule != rhs._rule {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateEscalationRuleResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateEscalationRuleResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rule\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._rule) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._rule {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateEscalationRuleResponse, rhs: Crm_Feedback_V1_CreateEscalationRuleResponse) -> Bool {
+    if lhs._rule != rhs._rule {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListEscalationRulesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListEscalationRulesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListEscalationRulesRequest, rhs: Crm_Feedback_V1_ListEscalationRulesRequest) -> Bool {
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListEscalationRulesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListEscalationRulesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rules\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.rules) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.rules.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rules, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListEscalationRulesResponse, rhs: Crm_Feedback_V1_ListEscalationRulesResponse) -> Bool {
+    if lhs.rules != rhs.rules {return false}
     if lhs._page != rhs._page {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -2922,6 +3780,331 @@ nonisolated extension Crm_Feedback_V1_GetTicketResponse: SwiftProtobuf.Message, 
 
   public static func ==(lhs: Crm_Feedback_V1_GetTicketResponse, rhs: Crm_Feedback_V1_GetTicketResponse) -> Bool {
     if lhs._ticket != rhs._ticket {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_NpsAnswer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NpsAnswer"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}survey_id\0\u{3}customer_id\0\u{3}ticket_id\0\u{3}agent_id\0\u{1}score\0\u{1}comment\0\u{3}submit_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.surveyID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.agentID) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.score) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.comment) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._submitTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.surveyID.isEmpty {
+      try visitor.visitSingularStringField(value: self.surveyID, fieldNumber: 1)
+    }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
+    }
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 3)
+    }
+    if !self.agentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.agentID, fieldNumber: 4)
+    }
+    if self.score != 0 {
+      try visitor.visitSingularInt32Field(value: self.score, fieldNumber: 5)
+    }
+    if !self.comment.isEmpty {
+      try visitor.visitSingularStringField(value: self.comment, fieldNumber: 6)
+    }
+    try { if let v = self._submitTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_NpsAnswer, rhs: Crm_Feedback_V1_NpsAnswer) -> Bool {
+    if lhs.surveyID != rhs.surveyID {return false}
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.agentID != rhs.agentID {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.comment != rhs.comment {return false}
+    if lhs._submitTime != rhs._submitTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SubmitNpsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SubmitNpsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}answer\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._answer) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._answer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SubmitNpsRequest, rhs: Crm_Feedback_V1_SubmitNpsRequest) -> Bool {
+    if lhs._answer != rhs._answer {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SubmitNpsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SubmitNpsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}answer\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._answer) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._answer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SubmitNpsResponse, rhs: Crm_Feedback_V1_SubmitNpsResponse) -> Bool {
+    if lhs._answer != rhs._answer {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_GetFeedbackFiguresRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetFeedbackFiguresRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_time\0\u{3}to_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._fromTime) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._toTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._fromTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._toTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_GetFeedbackFiguresRequest, rhs: Crm_Feedback_V1_GetFeedbackFiguresRequest) -> Bool {
+    if lhs._fromTime != rhs._fromTime {return false}
+    if lhs._toTime != rhs._toTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SlaFigure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SlaFigure"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}clock\0\u{1}priority\0\u{1}met\0\u{1}breached\0\u{3}met_percent\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.clock) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.met) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.breached) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.metPercent) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.clock != .unspecified {
+      try visitor.visitSingularEnumField(value: self.clock, fieldNumber: 1)
+    }
+    if self.priority != .unspecified {
+      try visitor.visitSingularEnumField(value: self.priority, fieldNumber: 2)
+    }
+    if self.met != 0 {
+      try visitor.visitSingularInt64Field(value: self.met, fieldNumber: 3)
+    }
+    if self.breached != 0 {
+      try visitor.visitSingularInt64Field(value: self.breached, fieldNumber: 4)
+    }
+    if self.metPercent.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.metPercent, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SlaFigure, rhs: Crm_Feedback_V1_SlaFigure) -> Bool {
+    if lhs.clock != rhs.clock {return false}
+    if lhs.priority != rhs.priority {return false}
+    if lhs.met != rhs.met {return false}
+    if lhs.breached != rhs.breached {return false}
+    if lhs.metPercent != rhs.metPercent {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_GetFeedbackFiguresResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetFeedbackFiguresResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sla\0\u{3}tickets_created\0\u{3}complaints_created\0\u{3}complaint_rate_percent\0\u{3}tickets_resolved\0\u{3}first_contact_resolution_percent\0\u{3}repeat_rate_percent\0\u{3}csat_answers\0\u{3}csat_average\0\u{3}nps_answers\0\u{1}nps\0\u{3}backlog_open\0\u{3}backlog_mean_age\0\u{3}backlog_oldest_age\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.sla) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.ticketsCreated) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.complaintsCreated) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.complaintRatePercent) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.ticketsResolved) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.firstContactResolutionPercent) }()
+      case 7: try { try decoder.decodeSingularDoubleField(value: &self.repeatRatePercent) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.csatAnswers) }()
+      case 9: try { try decoder.decodeSingularDoubleField(value: &self.csatAverage) }()
+      case 10: try { try decoder.decodeSingularInt64Field(value: &self.npsAnswers) }()
+      case 11: try { try decoder.decodeSingularDoubleField(value: &self.nps) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.backlogOpen) }()
+      case 13: try { try decoder.decodeSingularMessageField(value: &self._backlogMeanAge) }()
+      case 14: try { try decoder.decodeSingularMessageField(value: &self._backlogOldestAge) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.sla.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.sla, fieldNumber: 1)
+    }
+    if self.ticketsCreated != 0 {
+      try visitor.visitSingularInt64Field(value: self.ticketsCreated, fieldNumber: 2)
+    }
+    if self.complaintsCreated != 0 {
+      try visitor.visitSingularInt64Field(value: self.complaintsCreated, fieldNumber: 3)
+    }
+    if self.complaintRatePercent.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.complaintRatePercent, fieldNumber: 4)
+    }
+    if self.ticketsResolved != 0 {
+      try visitor.visitSingularInt64Field(value: self.ticketsResolved, fieldNumber: 5)
+    }
+    if self.firstContactResolutionPercent.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.firstContactResolutionPercent, fieldNumber: 6)
+    }
+    if self.repeatRatePercent.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.repeatRatePercent, fieldNumber: 7)
+    }
+    if self.csatAnswers != 0 {
+      try visitor.visitSingularInt64Field(value: self.csatAnswers, fieldNumber: 8)
+    }
+    if self.csatAverage.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.csatAverage, fieldNumber: 9)
+    }
+    if self.npsAnswers != 0 {
+      try visitor.visitSingularInt64Field(value: self.npsAnswers, fieldNumber: 10)
+    }
+    if self.nps.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.nps, fieldNumber: 11)
+    }
+    if self.backlogOpen != 0 {
+      try visitor.visitSingularInt64Field(value: self.backlogOpen, fieldNumber: 12)
+    }
+    try { if let v = self._backlogMeanAge {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    } }()
+    try { if let v = self._backlogOldestAge {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_GetFeedbackFiguresResponse, rhs: Crm_Feedback_V1_GetFeedbackFiguresResponse) -> Bool {
+    if lhs.sla != rhs.sla {return false}
+    if lhs.ticketsCreated != rhs.ticketsCreated {return false}
+    if lhs.complaintsCreated != rhs.complaintsCreated {return false}
+    if lhs.complaintRatePercent != rhs.complaintRatePercent {return false}
+    if lhs.ticketsResolved != rhs.ticketsResolved {return false}
+    if lhs.firstContactResolutionPercent != rhs.firstContactResolutionPercent {return false}
+    if lhs.repeatRatePercent != rhs.repeatRatePercent {return false}
+    if lhs.csatAnswers != rhs.csatAnswers {return false}
+    if lhs.csatAverage != rhs.csatAverage {return false}
+    if lhs.npsAnswers != rhs.npsAnswers {return false}
+    if lhs.nps != rhs.nps {return false}
+    if lhs.backlogOpen != rhs.backlogOpen {return false}
+    if lhs._backlogMeanAge != rhs._backlogMeanAge {return false}
+    if lhs._backlogOldestAge != rhs._backlogOldestAge {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

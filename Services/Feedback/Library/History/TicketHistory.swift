@@ -30,6 +30,8 @@ extension TicketEventRecord {
       $0.ownerID = ownerID
       $0.note = note
       $0.csatScore = Int32(csatScore)
+      $0.priority = Crm_Feedback_V1_Priority(rawValue: priority) ?? .unspecified
+      $0.teamID = teamID
     }
   }
 }

@@ -55,6 +55,9 @@ extension FeedbackService {
         try TicketLifecycle.moveClocks(
           ticketID: ticket.id, from: from, to: to, move: move, policy: policy, at: now,
           actor: request.actorID, db)
+        if to == .resolved, ticket.kind == Crm_Feedback_V1_TicketKind.complaint.rawValue {
+          try FeedbackEvents.complaintResolved(db, ticket: ticket, now: now)
+        }
         return try Crm_Feedback_V1_TransitionTicketResponse.with {
           $0.ticket = try ticket.message(db)
         }
@@ -92,9 +95,9 @@ extension FeedbackService {
             ticketID: ticket.id, type: Crm_Feedback_V1_TicketEventType.progressUpdate.rawValue,
             actorID: request.actorID, occurredAt: now, note: request.note),
           db)
-        try SLAClock.end(.nextUpdate, ticketID: ticket.id, at: now, actor: request.actorID, db)
-        try SLAClock.start(
-          .nextUpdate, ticketID: ticket.id, allowance: policy.allowance(.nextUpdate), at: now, db)
+        try SLAClock.end(
+          .nextUpdate, ticketID: ticket.id, policy: policy, at: now, actor: request.actorID, db)
+        try SLAClock.start(.nextUpdate, ticketID: ticket.id, policy: policy, at: now, db)
         return try Crm_Feedback_V1_PostProgressUpdateResponse.with {
           $0.ticket = try ticket.message(db)
         }
@@ -113,6 +116,7 @@ extension FeedbackService {
     try FieldValidation.requireID(request.ticketID, field: "ticket_id")
     try FieldValidation.requireID(request.ownerID, field: "owner_id")
     try FieldValidation.requireID(request.actorID, field: "actor_id")
+    if !request.teamID.isEmpty { try FieldValidation.requireID(request.teamID, field: "team_id") }
 
     let now = clock.now()
     let result = try await store.database.write { db in
@@ -122,13 +126,17 @@ extension FeedbackService {
         if ticket.status == TicketLifecycle.Status.closed.rawValue {
           throw ServiceError.failedPrecondition("ticket \(ticket.id) is closed")
         }
-        if ticket.ownerID != request.ownerID {
+        if ticket.ownerID != request.ownerID
+          || (!request.teamID.isEmpty && ticket.teamID != request.teamID)
+        {
           ticket.ownerID = request.ownerID
+          if !request.teamID.isEmpty { ticket.teamID = request.teamID }
           try ticket.update(db)
           try TicketHistory.append(
             TicketEventRecord(
               ticketID: ticket.id, type: Crm_Feedback_V1_TicketEventType.assigned.rawValue,
-              actorID: request.actorID, occurredAt: now, ownerID: request.ownerID),
+              actorID: request.actorID, occurredAt: now, ownerID: request.ownerID,
+              teamID: ticket.teamID),
             db)
         }
         return try Crm_Feedback_V1_AssignTicketResponse.with { $0.ticket = try ticket.message(db) }

@@ -47,26 +47,26 @@ enum TicketLifecycle {
     at now: Date, actor: String, _ db: Database
   ) throws {
     if from == .waitingOnCustomer {
-      try SLAClock.resumeAll(ticketID: ticketID, at: now, actor: actor, db)
+      try SLAClock.resumeAll(ticketID: ticketID, policy: policy, at: now, actor: actor, db)
     }
     switch to {
     case .acknowledged:
-      try SLAClock.end(.firstResponse, ticketID: ticketID, at: now, actor: actor, db)
+      try SLAClock.end(.firstResponse, ticketID: ticketID, policy: policy, at: now, actor: actor, db)
       try SLAClock.start(
-        .nextUpdate, ticketID: ticketID, allowance: policy.allowance(.nextUpdate), at: now, db)
+        .nextUpdate, ticketID: ticketID, policy: policy, at: now, db)
     case .inProgress where move == .reopen:
       try SLAClock.start(
-        .resolution, ticketID: ticketID, allowance: policy.allowance(.resolution), at: now, db)
+        .resolution, ticketID: ticketID, policy: policy, at: now, db)
       try SLAClock.start(
-        .nextUpdate, ticketID: ticketID, allowance: policy.allowance(.nextUpdate), at: now, db)
+        .nextUpdate, ticketID: ticketID, policy: policy, at: now, db)
     case .waitingOnCustomer:
-      try SLAClock.end(.nextUpdate, ticketID: ticketID, at: now, actor: actor, db)
+      try SLAClock.end(.nextUpdate, ticketID: ticketID, policy: policy, at: now, actor: actor, db)
       try SLAClock.start(
-        .nextUpdate, ticketID: ticketID, allowance: policy.allowance(.nextUpdate), at: now, db)
+        .nextUpdate, ticketID: ticketID, policy: policy, at: now, db)
       try SLAClock.pauseAll(ticketID: ticketID, at: now, actor: actor, db)
     case .resolved:
-      try SLAClock.end(.nextUpdate, ticketID: ticketID, at: now, actor: actor, db)
-      try SLAClock.end(.resolution, ticketID: ticketID, at: now, actor: actor, db)
+      try SLAClock.end(.nextUpdate, ticketID: ticketID, policy: policy, at: now, actor: actor, db)
+      try SLAClock.end(.resolution, ticketID: ticketID, policy: policy, at: now, actor: actor, db)
     default:
       break
     }

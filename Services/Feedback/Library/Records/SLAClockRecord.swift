@@ -22,6 +22,9 @@ struct SLAClockRecord: Codable, Hashable, FetchableRecord, MutablePersistableRec
   var pausedAt: Date?
   /// Set once met or breached.
   var endedAt: Date?
+  /// When the next escalation rule of this run comes due (approaching); nil when none is left.
+  /// Indexed with `state`, so the scan reads only the clocks that need it.
+  var escalateAt: Date? = nil
 
   enum CodingKeys: String, CodingKey {
     case id, kind, state
@@ -30,6 +33,7 @@ struct SLAClockRecord: Codable, Hashable, FetchableRecord, MutablePersistableRec
     case dueAt = "due_at"
     case pausedAt = "paused_at"
     case endedAt = "ended_at"
+    case escalateAt = "escalate_at"
   }
 
   enum Columns {
@@ -38,6 +42,7 @@ struct SLAClockRecord: Codable, Hashable, FetchableRecord, MutablePersistableRec
     static let kind = Column(CodingKeys.kind)
     static let state = Column(CodingKeys.state)
     static let dueAt = Column(CodingKeys.dueAt)
+    static let escalateAt = Column(CodingKeys.escalateAt)
   }
 
   mutating func didInsert(_ inserted: InsertionSuccess) {

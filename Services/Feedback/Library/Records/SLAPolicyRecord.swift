@@ -21,9 +21,14 @@ struct SLAPolicyRecord: Codable, Hashable, FetchableRecord, PersistableRecord {
   var firstResponseSeconds: Int
   var nextUpdateSeconds: Int
   var resolutionSeconds: Int
+  /// Segmentation's tier the policy selects; empty for any.
+  var customerTier: String = ""
+  /// A `BusinessCalendar` as JSON; empty when every hour counts.
+  var calendar: String = ""
 
   enum CodingKeys: String, CodingKey {
-    case id, rank, kind, priority, channel
+    case id, rank, kind, priority, channel, calendar
+    case customerTier = "customer_tier"
     case categoryPrefix = "category_prefix"
     case firstResponseSeconds = "first_response_seconds"
     case nextUpdateSeconds = "next_update_seconds"

@@ -20,9 +20,13 @@ struct TicketEventRecord: Codable, Hashable, FetchableRecord, MutablePersistable
   var ownerID: String = ""
   var note: String = ""
   var csatScore: Int = 0
+  /// `Crm_Feedback_V1_Priority` raw value for priority changes, 0 otherwise.
+  var priority: Int = 0
+  var teamID: String = ""
 
   enum CodingKeys: String, CodingKey {
-    case id, type, note
+    case id, type, note, priority
+    case teamID = "team_id"
     case ticketID = "ticket_id"
     case actorID = "actor_id"
     case occurredAt = "occurred_at"

@@ -25,6 +25,8 @@ struct TicketRecord: Codable, Hashable, FetchableRecord, PersistableRecord {
   var resolvedAt: Date?
   /// The `sla_policy` row chosen at intake; reopening restarts clocks from the same policy.
   var slaPolicyID: String
+  /// Empty until a team is given (AssignTicket or an escalation rule).
+  var teamID: String = ""
 
   enum CodingKeys: String, CodingKey {
     case id, kind, priority, channel, category, text, status
@@ -34,6 +36,7 @@ struct TicketRecord: Codable, Hashable, FetchableRecord, PersistableRecord {
     case ownerID = "owner_id"
     case resolvedAt = "resolved_at"
     case slaPolicyID = "sla_policy_id"
+    case teamID = "team_id"
   }
 
   enum Columns {

@@ -24,7 +24,11 @@ extension FeedbackService {
     if !policy.categoryPrefix.isEmpty {
       try CategoryPath.validate(policy.categoryPrefix, field: "policy.category_prefix")
     }
-    let record = SLAPolicyRecord(
+    if !policy.customerTier.isEmpty {
+      try FieldValidation.requireText(
+        policy.customerTier, field: "policy.customer_tier", maxLength: 64)
+    }
+    var draft = SLAPolicyRecord(
       id: policy.policyID, rank: Int(policy.rank), kind: policy.kind.rawValue,
       priority: policy.priority.rawValue, channel: policy.channel.rawValue,
       categoryPrefix: policy.categoryPrefix,
@@ -33,7 +37,15 @@ extension FeedbackService {
       nextUpdateSeconds: try SLAPolicyRecord.seconds(
         policy.nextUpdate, set: policy.hasNextUpdate, field: "policy.next_update"),
       resolutionSeconds: try SLAPolicyRecord.seconds(
-        policy.resolution, set: policy.hasResolution, field: "policy.resolution"))
+        policy.resolution, set: policy.hasResolution, field: "policy.resolution"),
+      customerTier: policy.customerTier)
+    if policy.hasCalendar {
+      let calendar = try BusinessCalendar(policy.calendar, field: "policy.calendar")
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = .sortedKeys
+      draft.calendar = String(decoding: try encoder.encode(calendar), as: UTF8.self)
+    }
+    let record = draft
 
     let now = clock.now()
     let result = try await store.database.write { db in

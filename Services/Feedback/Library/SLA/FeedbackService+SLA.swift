@@ -12,14 +12,21 @@ extension FeedbackService {
     context: ServerContext
   ) async throws -> Crm_Feedback_V1_RunSlaScanResponse {
     let now = clock.now()
-    let breached = try await store.database.write { db in
-      try SLAClock.breachOverdue(at: now, actor: TicketHistory.systemActor, db)
+    let (breached, escalations) = try await store.database.write { db in
+      // Approaching first: a clock breached in this scan no longer runs.
+      let approaching = try Escalation.applyApproaching(at: now, db)
+      let breached = try SLAClock.breachOverdue(at: now, actor: TicketHistory.systemActor, db)
+      let missed = try Escalation.applyBreached(breached, at: now, db)
+      return (breached.count, approaching + missed)
     }
-    if breached > 0 {
-      logger.info("SLA scan marked clocks breached", metadata: ["breached": "\(breached)"])
+    if breached > 0 || escalations > 0 {
+      logger.info(
+        "SLA scan marked clocks breached",
+        metadata: ["breached": "\(breached)", "escalations": "\(escalations)"])
     }
     return .with {
       $0.breachedCount = Int32(clamping: breached)
+      $0.escalationCount = Int32(clamping: escalations)
       $0.scanTime = Google_Protobuf_Timestamp(storeDate: now)
     }
   }
@@ -29,9 +36,16 @@ extension FeedbackService {
     request: Crm_Feedback_V1_ListBreachesRequest,
     context: ServerContext
   ) async throws -> Crm_Feedback_V1_ListBreachesResponse {
-    try FieldValidation.requireID(request.ownerID, field: "owner_id")
+    if request.ownerID.isEmpty == request.teamID.isEmpty {
+      throw ServiceError.invalidArgument(
+        field: request.ownerID.isEmpty ? "owner_id" : "team_id",
+        reason: "give exactly one of owner_id and team_id")
+    }
+    let byTeam = !request.teamID.isEmpty
+    try FieldValidation.requireID(
+      byTeam ? request.teamID : request.ownerID, field: byTeam ? "team_id" : "owner_id")
     let size = try paging.size(of: request.page)
-    let listing = "breaches:\(request.ownerID)"
+    let listing = byTeam ? "breaches-team:\(request.teamID)" : "breaches:\(request.ownerID)"
     let after = try PageCursor.decode(request.page, listing: listing).map {
       token throws(ServiceError) in
       guard let clockID = Int64(token) else {
@@ -40,17 +54,22 @@ extension FeedbackService {
       }
       return clockID
     }
+    // CROSS JOIN fixes the order: the holder's tickets first (by index), then their clocks;
+    // left to itself the planner may walk every breached clock of the store instead ("+"
+    // keeps the state index out of the inner loop, which then reads a ticket's clocks).
+    let sql = """
+      SELECT c.id, c.ticket_id, c.kind, c.due_at, c.ended_at,
+             t.owner_id, t.priority, t.category, t.status
+      FROM ticket t CROSS JOIN sla_clock c ON c.ticket_id = t.id
+      WHERE t.\(byTeam ? "team_id" : "owner_id") = ? AND +c.state = ? AND c.id > ?
+      ORDER BY c.id LIMIT ?
+      """
+    let holder = byTeam ? request.teamID : request.ownerID
+    let afterID = after ?? 0
     let rows = try await store.database.read { db in
       try Row.fetchAll(
-        db,
-        sql: """
-          SELECT c.id, c.ticket_id, c.kind, c.due_at, c.ended_at,
-                 t.owner_id, t.priority, t.category, t.status
-          FROM ticket t JOIN sla_clock c ON c.ticket_id = t.id
-          WHERE t.owner_id = ? AND c.state = ? AND c.id > ?
-          ORDER BY c.id LIMIT ?
-          """,
-        arguments: [request.ownerID, SLAClock.State.breached.rawValue, after ?? 0, size + 1])
+        db, sql: sql,
+        arguments: [holder, SLAClock.State.breached.rawValue, afterID, size + 1])
     }
     let page = rows.prefix(size)
     return .with {

@@ -12,29 +12,35 @@ enum SLAClock {
   typealias Kind = Crm_Feedback_V1_SlaClockKind
   typealias State = Crm_Feedback_V1_SlaClockState
 
-  /// Starts a new run of `kind`, due `allowance` seconds from `now`.
+  /// Starts a new run of `kind`, due after the policy's allowance (of business time when the
+  /// policy has a calendar) from `now`.
   @discardableResult
   static func start(
-    _ kind: Kind, ticketID: String, allowance: TimeInterval, at now: Date, _ db: Database
+    _ kind: Kind, ticketID: String, policy: SLAPolicyRecord, at now: Date, _ db: Database
   ) throws -> SLAClockRecord {
     var record = SLAClockRecord(
       id: nil, ticketID: ticketID, kind: kind.rawValue, state: State.running.rawValue,
-      startedAt: now, dueAt: now.addingTimeInterval(allowance), pausedAt: nil, endedAt: nil)
+      startedAt: now, dueAt: policy.due(kind, from: now), pausedAt: nil, endedAt: nil)
+    try Escalation.schedule(&record, db)
     try record.insert(db)
     return record
   }
 
   /// Ends the current run of `kind` if it is still open: met when on time, breached when late.
   /// A run the scan already marked breached stays as it is.
-  static func end(_ kind: Kind, ticketID: String, at now: Date, actor: String, _ db: Database)
-    throws
-  {
+  static func end(
+    _ kind: Kind, ticketID: String, policy: SLAPolicyRecord, at now: Date, actor: String,
+    _ db: Database
+  ) throws {
     guard var clock = try current(kind, ticketID: ticketID, db), clock.isOpen else { return }
-    if let pausedAt = clock.pausedAt { clock.dueAt += now.timeIntervalSince(pausedAt) }
+    if let pausedAt = clock.pausedAt {
+      clock.dueAt = policy.resumedDue(clock.dueAt, pausedAt: pausedAt, resumedAt: now)
+    }
     let state: State = now <= clock.dueAt ? .met : .breached
     clock.state = state.rawValue
     clock.pausedAt = nil
     clock.endedAt = now
+    clock.escalateAt = nil
     try clock.update(db)
     try TicketHistory.append(
       TicketEventRecord(
@@ -60,11 +66,16 @@ enum SLAClock {
   }
 
   /// Resumes every paused clock, moving its due time by the time it spent paused.
-  static func resumeAll(ticketID: String, at now: Date, actor: String, _ db: Database) throws {
+  static func resumeAll(
+    ticketID: String, policy: SLAPolicyRecord, at now: Date, actor: String, _ db: Database
+  ) throws {
     for var clock in try latest(ticketID: ticketID, db) where clock.state == State.paused.rawValue {
-      if let pausedAt = clock.pausedAt { clock.dueAt += now.timeIntervalSince(pausedAt) }
+      if let pausedAt = clock.pausedAt {
+        clock.dueAt = policy.resumedDue(clock.dueAt, pausedAt: pausedAt, resumedAt: now)
+      }
       clock.state = State.running.rawValue
       clock.pausedAt = nil
+      try Escalation.schedule(&clock, db)
       try clock.update(db)
       try TicketHistory.append(
         TicketEventRecord(
@@ -74,25 +85,30 @@ enum SLAClock {
     }
   }
 
-  /// Marks every running clock past due at `now` as breached; returns how many.
-  static func breachOverdue(at now: Date, actor: String, _ db: Database) throws -> Int {
+  /// Marks every running clock past due at `now` as breached; returns them.
+  static func breachOverdue(at now: Date, actor: String, _ db: Database) throws
+    -> [SLAClockRecord]
+  {
     let overdue =
       try SLAClockRecord
       .filter(
         SLAClockRecord.Columns.state == State.running.rawValue && SLAClockRecord.Columns.dueAt < now
       )
       .fetchAll(db)
+    var breached: [SLAClockRecord] = []
     for var clock in overdue {
       clock.state = State.breached.rawValue
       clock.endedAt = now
+      clock.escalateAt = nil
       try clock.update(db)
+      breached.append(clock)
       try TicketHistory.append(
         TicketEventRecord(
           ticketID: clock.ticketID, type: Crm_Feedback_V1_TicketEventType.clockBreached.rawValue,
           actorID: actor, occurredAt: now, clockKind: clock.kind),
         db)
     }
-    return overdue.count
+    return breached
   }
 
   /// The current run of `kind`, if the ticket ever had one.

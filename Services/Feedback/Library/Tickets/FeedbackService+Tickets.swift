@@ -23,50 +23,59 @@ extension FeedbackService: Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol
     try FieldValidation.limitText(ticket.text, field: "ticket.text", maxLength: 5000)
 
     let now = clock.now()
-    // The policy fills in the SLA fields inside the transaction.
-    let draft = TicketRecord(
-      id: UUID().uuidString.lowercased(),
-      customerID: ticket.customerID,
-      kind: ticket.kind.rawValue,
-      priority: ticket.priority.rawValue,
-      channel: ticket.channel.rawValue,
-      category: ticket.category,
-      text: ticket.text,
-      status: Crm_Feedback_V1_TicketStatus.received.rawValue,
-      createdAt: now,
-      firstResponseDueAt: now,
-      ownerID: "",
-      resolvedAt: nil,
-      slaPolicyID: "")
+    let tier = try await customerTier(ticket.customerID)
     let result = try await store.database.write { db in
-      // Categories are never deleted, so checking outside the ledger is safe, and a request
-      // rejected for its category is not recorded: it may succeed once an operator adds it.
-      if try !CategoryRecord.exists(db, key: ticket.category) {
-        throw ServiceError.invalidArgument(
-          field: "ticket.category", reason: "'\(ticket.category)' is not in the category tree")
-      }
-      return try IdempotencyLedger.run(
-        db, scope: "CreateTicket", key: key, request: request, now: now
-      ) { db in
-        var record = draft
-        let policy = try SLAPolicyRecord.select(for: record, db)
-        record.slaPolicyID = policy.id
-        record.firstResponseDueAt = now.addingTimeInterval(policy.allowance(.firstResponse))
-        try record.insert(db)
-        try SLAClock.start(
-          .firstResponse, ticketID: record.id, allowance: policy.allowance(.firstResponse), at: now,
-          db)
-        try SLAClock.start(
-          .resolution, ticketID: record.id, allowance: policy.allowance(.resolution), at: now, db)
-        try TicketHistory.append(
-          TicketEventRecord(
-            ticketID: record.id, type: Crm_Feedback_V1_TicketEventType.created.rawValue,
-            actorID: record.customerID, occurredAt: now, toStatus: record.status),
-          db)
-        return try Crm_Feedback_V1_CreateTicketResponse.with { $0.ticket = try record.message(db) }
-      }
+      try Self.openTicket(db, request: request, key: key, tier: tier, now: now)
     }
     return try result.get()
+  }
+
+  /// Opens a ticket inside the caller's write transaction, once per idempotency key: the
+  /// RPC and the events that open complaints (a review's event id is the key) share it.
+  static func openTicket(
+    _ db: Database, request: Crm_Feedback_V1_CreateTicketRequest, key: String?, tier: String?,
+    now: Date
+  ) throws -> Result<Crm_Feedback_V1_CreateTicketResponse, ServiceError> {
+    let ticket = request.ticket
+    // Categories are never deleted, so checking outside the ledger is safe, and a request
+    // rejected for its category is not recorded: it may succeed once an operator adds it.
+    if try !CategoryRecord.exists(db, key: ticket.category) {
+      throw ServiceError.invalidArgument(
+        field: "ticket.category", reason: "'\(ticket.category)' is not in the category tree")
+    }
+    return try IdempotencyLedger.run(
+      db, scope: "CreateTicket", key: key, request: request, now: now
+    ) { db in
+      var record = TicketRecord(
+        id: UUID().uuidString.lowercased(),
+        customerID: ticket.customerID,
+        kind: ticket.kind.rawValue,
+        priority: ticket.priority.rawValue,
+        channel: ticket.channel.rawValue,
+        category: ticket.category,
+        text: ticket.text,
+        status: Crm_Feedback_V1_TicketStatus.received.rawValue,
+        createdAt: now,
+        firstResponseDueAt: now,
+        ownerID: "",
+        resolvedAt: nil,
+        slaPolicyID: "")
+      let policy = try SLAPolicyRecord.select(for: record, tier: tier, db)
+      record.slaPolicyID = policy.id
+      try record.insert(db)
+      let firstResponse = try SLAClock.start(
+        .firstResponse, ticketID: record.id, policy: policy, at: now, db)
+      record.firstResponseDueAt = firstResponse.dueAt
+      try record.update(db)
+      try SLAClock.start(.resolution, ticketID: record.id, policy: policy, at: now, db)
+      try TicketHistory.append(
+        TicketEventRecord(
+          ticketID: record.id, type: Crm_Feedback_V1_TicketEventType.created.rawValue,
+          actorID: record.customerID, occurredAt: now, toStatus: record.status),
+        db)
+      try FeedbackEvents.ticketCreated(db, ticket: record, now: now)
+      return try Crm_Feedback_V1_CreateTicketResponse.with { $0.ticket = try record.message(db) }
+    }
   }
 
   /// Returns one ticket with its current clocks.
@@ -109,6 +118,7 @@ extension TicketRecord {
       $0.clocks = clocks.map(\.message)
       if let resolvedAt { $0.resolveTime = Google_Protobuf_Timestamp(storeDate: resolvedAt) }
       $0.slaPolicyID = slaPolicyID
+      $0.teamID = teamID
     }
   }
 }
