@@ -50,7 +50,7 @@ struct EventTests {
       #expect(ticket.category == "product/quality")
       #expect(ticket.text.contains("Broke after a day"))
       #expect(ticket.slaPolicyID == "complaint-urgent")
-      // And the event id is the ticket's client request id: the same id through the RPC
+      // And the review id is the ticket's client request id: the same key through the RPC
       // with another body is refused rather than opening a second ticket.
       await expectFailure(.alreadyExists) {
         _ = try await harness.client.createTicket(
@@ -59,7 +59,7 @@ struct EventTests {
               $0.customerID = "c7"; $0.kind = .feedback; $0.priority = .normal
               $0.channel = .inApp; $0.category = "other"
             }
-            $0.idempotencyKey.key = "ev-1"
+            $0.idempotencyKey.key = "review-r-ev-1"
           })
       }
     }

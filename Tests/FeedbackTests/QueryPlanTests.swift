@@ -38,9 +38,10 @@ struct QueryPlanTests {
       #expect(
         plans["escalation"]?.contains("USING INDEX sla_clock_on_state_escalate (state=? AND escalate_at<?)")
           == true)
-      #expect(plans["queue"]?.contains("USING INDEX ticket_on_owner (owner_id=?)") == true)
+      // Either owner index serves the queue (ticket_on_owner_and_id also orders by id).
+      #expect(plans["queue"]?.contains("(owner_id=?)") == true)
       #expect(plans["history"]?.contains("ticket_event_on_ticket (ticket_id=? AND id>?)") == true)
-      #expect(plans["breaches"]?.contains("ticket_on_owner (owner_id=?)") == true)
+      #expect(plans["breaches"]?.contains("(owner_id=?)") == true)
       #expect(plans["breaches"]?.contains("sla_clock_on_ticket (ticket_id=?)") == true)
       // The breach list's query is the service's own (ListBreaches), checked here.
       #expect(plans.values.allSatisfy { !$0.contains("SCAN ") })

@@ -84,5 +84,13 @@ extension FeedbackStore {
         index: "csat_answer_on_submitted", on: CsatAnswerRecord.databaseTableName,
         columns: ["submitted_at"])
     }
+
+    // A customer's tickets and an owner's queue, read in ticket-id order (keyset paging).
+    migrator.registerMigration("ticket-queues-v1") { db in
+      try db.create(
+        index: "ticket_on_customer_and_id", on: TicketRecord.databaseTableName, columns: ["customer_id", "id"])
+      try db.create(
+        index: "ticket_on_owner_and_id", on: TicketRecord.databaseTableName, columns: ["owner_id", "id"])
+    }
   }
 }

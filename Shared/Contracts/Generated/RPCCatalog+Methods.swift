@@ -20,6 +20,7 @@ extension RPCCatalog {
     UnaryRPCMethod(Crm_Feedback_V1_FeedbackService.Method.ListSlaPolicies.descriptor, Crm_Feedback_V1_FeedbackService.Method.ListSlaPolicies.Input.self, Crm_Feedback_V1_FeedbackService.Method.ListSlaPolicies.Output.self),
     UnaryRPCMethod(Crm_Feedback_V1_FeedbackService.Method.RunSlaScan.descriptor, Crm_Feedback_V1_FeedbackService.Method.RunSlaScan.Input.self, Crm_Feedback_V1_FeedbackService.Method.RunSlaScan.Output.self),
     UnaryRPCMethod(Crm_Feedback_V1_FeedbackService.Method.ListBreaches.descriptor, Crm_Feedback_V1_FeedbackService.Method.ListBreaches.Input.self, Crm_Feedback_V1_FeedbackService.Method.ListBreaches.Output.self),
+    UnaryRPCMethod(Crm_Feedback_V1_FeedbackService.Method.ListTickets.descriptor, Crm_Feedback_V1_FeedbackService.Method.ListTickets.Input.self, Crm_Feedback_V1_FeedbackService.Method.ListTickets.Output.self),
     UnaryRPCMethod(Crm_Feedback_V1_FeedbackService.Method.SubmitNps.descriptor, Crm_Feedback_V1_FeedbackService.Method.SubmitNps.Input.self, Crm_Feedback_V1_FeedbackService.Method.SubmitNps.Output.self),
     UnaryRPCMethod(Crm_Feedback_V1_FeedbackService.Method.GetFeedbackFigures.descriptor, Crm_Feedback_V1_FeedbackService.Method.GetFeedbackFigures.Input.self, Crm_Feedback_V1_FeedbackService.Method.GetFeedbackFigures.Output.self),
     UnaryRPCMethod(Crm_Feedback_V1_FeedbackService.Method.CreateEscalationRule.descriptor, Crm_Feedback_V1_FeedbackService.Method.CreateEscalationRule.Input.self, Crm_Feedback_V1_FeedbackService.Method.CreateEscalationRule.Output.self),

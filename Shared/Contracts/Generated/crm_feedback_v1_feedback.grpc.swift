@@ -176,6 +176,19 @@ public enum Crm_Feedback_V1_FeedbackService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListTickets" metadata.
+        public enum ListTickets: Sendable {
+            /// Request type for "ListTickets".
+            public typealias Input = Crm_Feedback_V1_ListTicketsRequest
+            /// Response type for "ListTickets".
+            public typealias Output = Crm_Feedback_V1_ListTicketsResponse
+            /// Descriptor for "ListTickets".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "ListTickets",
+                type: .unary
+            )
+        }
         /// Namespace for "SubmitNps" metadata.
         public enum SubmitNps: Sendable {
             /// Request type for "SubmitNps".
@@ -255,6 +268,7 @@ public enum Crm_Feedback_V1_FeedbackService: Sendable {
             ListSlaPolicies.descriptor,
             RunSlaScan.descriptor,
             ListBreaches.descriptor,
+            ListTickets.descriptor,
             SubmitNps.descriptor,
             GetFeedbackFigures.descriptor,
             CreateEscalationRule.descriptor,
@@ -542,6 +556,26 @@ extension Crm_Feedback_V1_FeedbackService {
             request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListBreachesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListBreachesResponse>
+
+        /// Handle the "ListTickets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer's tickets, or an owner's queue, by ticket id; only open ones (not closed) unless
+        /// > include_closed. Exactly one of customer_id and owner_id.
+        /// > Errors: INVALID_ARGUMENT (customer_id/owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_ListTicketsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_ListTicketsResponse` messages.
+        func listTickets(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListTicketsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListTicketsResponse>
 
         /// Handle the "SubmitNps" method.
         ///
@@ -921,6 +955,26 @@ extension Crm_Feedback_V1_FeedbackService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListBreachesResponse>
 
+        /// Handle the "ListTickets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer's tickets, or an owner's queue, by ticket id; only open ones (not closed) unless
+        /// > include_closed. Exactly one of customer_id and owner_id.
+        /// > Errors: INVALID_ARGUMENT (customer_id/owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListTicketsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_ListTicketsResponse` message.
+        func listTickets(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListTicketsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListTicketsResponse>
+
         /// Handle the "SubmitNps" method.
         ///
         /// > Source IDL Documentation:
@@ -1297,6 +1351,26 @@ extension Crm_Feedback_V1_FeedbackService {
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Feedback_V1_ListBreachesResponse
 
+        /// Handle the "ListTickets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer's tickets, or an owner's queue, by ticket id; only open ones (not closed) unless
+        /// > include_closed. Exactly one of customer_id and owner_id.
+        /// > Errors: INVALID_ARGUMENT (customer_id/owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_ListTicketsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_ListTicketsResponse` to respond with.
+        func listTickets(
+            request: Crm_Feedback_V1_ListTicketsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_ListTicketsResponse
+
         /// Handle the "SubmitNps" method.
         ///
         /// > Source IDL Documentation:
@@ -1548,6 +1622,17 @@ extension Crm_Feedback_V1_FeedbackService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.ListTickets.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListTicketsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListTicketsResponse>(),
+            handler: { request, context in
+                try await self.listTickets(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Crm_Feedback_V1_FeedbackService.Method.SubmitNps.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SubmitNpsRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SubmitNpsResponse>(),
@@ -1734,6 +1819,17 @@ extension Crm_Feedback_V1_FeedbackService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListBreachesResponse> {
         let response = try await self.listBreaches(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listTickets(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListTicketsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListTicketsResponse> {
+        let response = try await self.listTickets(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1948,6 +2044,19 @@ extension Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListBreachesResponse> {
         return GRPCCore.ServerResponse<Crm_Feedback_V1_ListBreachesResponse>(
             message: try await self.listBreaches(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listTickets(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListTicketsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListTicketsResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_ListTicketsResponse>(
+            message: try await self.listTickets(
                 request: request.message,
                 context: context
             ),
@@ -2345,6 +2454,31 @@ extension Crm_Feedback_V1_FeedbackService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListBreachesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListBreachesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListTickets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer's tickets, or an owner's queue, by ticket id; only open ones (not closed) unless
+        /// > include_closed. Exactly one of customer_id and owner_id.
+        /// > Errors: INVALID_ARGUMENT (customer_id/owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListTicketsRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListTicketsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListTicketsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listTickets<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListTicketsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListTicketsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListTicketsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListTicketsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "SubmitNps" method.
@@ -2950,6 +3084,42 @@ extension Crm_Feedback_V1_FeedbackService {
             )
         }
 
+        /// Call the "ListTickets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A customer's tickets, or an owner's queue, by ticket id; only open ones (not closed) unless
+        /// > include_closed. Exactly one of customer_id and owner_id.
+        /// > Errors: INVALID_ARGUMENT (customer_id/owner_id, page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListTicketsRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListTicketsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListTicketsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listTickets<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListTicketsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListTicketsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListTicketsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListTicketsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.ListTickets.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "SubmitNps" method.
         ///
         /// > Source IDL Documentation:
@@ -3531,6 +3701,37 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListBreachesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListBreachesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTickets" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A customer's tickets, or an owner's queue, by ticket id; only open ones (not closed) unless
+    /// > include_closed. Exactly one of customer_id and owner_id.
+    /// > Errors: INVALID_ARGUMENT (customer_id/owner_id, page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_ListTicketsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTickets<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListTicketsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListTicketsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listTickets(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListTicketsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListTicketsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -4138,6 +4339,41 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listBreaches(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTickets" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A customer's tickets, or an owner's queue, by ticket id; only open ones (not closed) unless
+    /// > include_closed. Exactly one of customer_id and owner_id.
+    /// > Errors: INVALID_ARGUMENT (customer_id/owner_id, page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTickets<Result>(
+        _ message: Crm_Feedback_V1_ListTicketsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListTicketsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_ListTicketsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listTickets(
             request: request,
             options: options,
             onResponse: handleResponse

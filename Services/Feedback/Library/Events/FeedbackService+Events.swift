@@ -6,8 +6,9 @@ import ServiceKit
 /// Feedback's side of the suite's flows: a low-rated review published in trust opens a
 /// complaint here.
 ///
-/// Each event is applied inside the sink's transaction, at most once per event id; the event id
-/// is also the new ticket's client request id, so even a replay past the inbox opens nothing.
+/// Each event is applied inside the sink's transaction, at most once per event id. The review id
+/// is the new ticket's client request id: a review edited and published again (a new event)
+/// opens no second complaint.
 extension FeedbackService: EventApplier {
   /// The highest rating that opens a complaint (trust sends only these; checked here too).
   static let complaintRating: ClosedRange<Int32> = 1...2
@@ -29,10 +30,14 @@ extension FeedbackService: EventApplier {
             "Review \(review.reviewID) of product \(review.productID) rated \(review.rating): \(review.title)"
               .prefix(5000))
         }
-        $0.idempotencyKey.key = event.eventID
+        $0.idempotencyKey.key = "review-\(review.reviewID)"
       }
-      let key = try IdempotencyLedger.validatedKey(event.eventID, field: "event_id")
-      _ = try Self.openTicket(db, request: request, key: key, tier: nil, now: now).get()
+      let key = try IdempotencyLedger.validatedKey(request.idempotencyKey.key, field: "review_id")
+      do {
+        _ = try Self.openTicket(db, request: request, key: key, tier: nil, now: now).get()
+      } catch ServiceError.alreadyExists {
+        // The review's complaint is already open (its first publication); nothing more to do.
+      }
     default:
       // Events feedback does not act on are acknowledged and ignored.
       return
