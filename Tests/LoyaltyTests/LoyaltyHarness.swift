@@ -17,25 +17,68 @@ struct LoyaltyHarness {
   let client: LoyaltyClient
   let clock: ManualClock
   let database: any DatabaseWriter
+  let service: LoyaltyService
+  /// The service's event sink, as segmentation and trust deliver to it.
+  let events: Crm_Events_V1_EventSink.Client<InProcessTransport.Client>
 
   /// Runs `body` against a fresh in-memory store, or against `database` when given.
   static func run(
     policy: PointsExpiryPolicy = PointsExpiryPolicy(),
     database: (any DatabaseWriter)? = nil,
     clock: ManualClock = ManualClock(),
+    groupCommit: Bool = true,
     _ body: (LoyaltyHarness) async throws -> Void
   ) async throws {
     let database = try database ?? StoreOpener.inMemory(migrator: LoyaltyStore.migrator)
     let service = LoyaltyService(
       store: LoyaltyStore(database: database), clock: clock, logger: Logger(label: "test"),
-      expiryPolicy: policy)
-    try await withInProcessServer([service]) { client in
+      expiryPolicy: policy, groupCommit: groupCommit)
+    let sink = EventSinkService(database: database, applier: service, clock: clock)
+    try await withInProcessServer([service, sink]) { client in
       try await body(
-        LoyaltyHarness(client: LoyaltyClient(wrapping: client), clock: clock, database: database))
+        LoyaltyHarness(
+          client: LoyaltyClient(wrapping: client), clock: clock, database: database,
+          service: service, events: .init(wrapping: client)))
     }
   }
 
   // MARK: - Calls
+
+  /// Delivers one event and expects it acknowledged.
+  func deliver(
+    _ event: Crm_Events_V1_Event, sourceLocation: SourceLocation = #_sourceLocation
+  ) async throws {
+    let response = try await events.deliverEvents(.with { $0.events = [event] })
+    #expect(response.acknowledgedEventIds == [event.eventID], sourceLocation: sourceLocation)
+  }
+
+  /// A purchase recorded by segmentation, with its items (product, category, amount).
+  func purchase(
+    _ customer: String, order: String, amountMinor: Int64,
+    items: [(product: String, category: String, amountMinor: Int64)] = [],
+    firstPurchase: Bool = false
+  ) -> Crm_Events_V1_Event {
+    EventStore.event(
+      from: .segmentation, customerID: customer, at: clock.now(),
+      payload: .purchaseRecorded(
+        .with {
+          $0.orderID = order
+          $0.amount = .with {
+            $0.amountMinor = amountMinor
+            $0.currency = "CNY"
+          }
+          $0.items = items.map { item in
+            .with {
+              $0.productID = item.product
+              $0.category = item.category
+              $0.quantity = 1
+              $0.amountMinor = item.amountMinor
+            }
+          }
+          $0.purchaseTime = Google_Protobuf_Timestamp(date: clock.now())
+          $0.firstPurchase = firstPurchase
+        }))
+  }
 
   @discardableResult
   func earn(_ customer: String, _ points: Int64, order: String = "", key: String? = nil)

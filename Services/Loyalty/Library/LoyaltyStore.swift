@@ -49,7 +49,167 @@ public struct LoyaltyStore: Sendable {
     registerPointsLots(&migrator)
     // Events from segmentation and trust are applied once each (inbox).
     EventStore.registerMigrations(&migrator)
+    registerEarningRules(&migrator)
+    registerMemberTiers(&migrator)
+    migrator.registerMigration("rewards-catalog-v1") { db in
+      try db.create(table: RewardRecord.databaseTableName) { t in
+        t.column("reward_id", .text).primaryKey()
+        t.column("name", .text).notNull()
+        t.column("points_price", .integer).notNull().check { $0 > 0 }
+        // The last line of defence against overselling.
+        t.column("stock", .integer).notNull().check { $0 >= 0 }
+        t.column("per_customer_limit", .integer).notNull().check { $0 >= 0 }
+        t.column("active", .boolean).notNull()
+        t.column("updated_at", .datetime).notNull()
+      }
+      try db.create(table: "reward_redemption") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("reward_id", .text).notNull().references(RewardRecord.databaseTableName)
+        t.column("customer_id", .text).notNull().references(AccountRecord.databaseTableName)
+        t.column("entry_id", .text).notNull()
+        t.column("points", .integer).notNull()
+        t.column("created_at", .datetime).notNull()
+      }
+      try db.create(
+        index: "reward_redemption_by_reward_customer", on: "reward_redemption",
+        columns: ["reward_id", "customer_id"])
+    }
+    migrator.registerMigration("coupons-v1") { db in
+      try db.create(table: CouponRecord.databaseTableName) { t in
+        t.column("code", .text).primaryKey()
+        t.column("customer_id", .text).notNull()
+        t.column("kind", .text).notNull()
+        t.column("discount_percent", .integer).notNull().check { $0 > 0 && $0 <= 100 }
+        t.column("valid_from", .datetime).notNull()
+        t.column("valid_until", .datetime).notNull()
+        t.column("redeemed_at", .datetime)
+      }
+      try db.create(
+        index: "coupon_by_customer", on: CouponRecord.databaseTableName,
+        columns: ["customer_id", "valid_from"])
+    }
+    migrator.registerMigration("referrals-v1") { db in
+      try db.create(table: "referral_code") { t in
+        t.column("customer_id", .text).primaryKey().references(AccountRecord.databaseTableName)
+        t.column("code", .text).notNull().unique()
+      }
+      try db.create(table: "referral") { t in
+        t.column("referred_customer_id", .text).primaryKey()
+        t.column("referrer_customer_id", .text).notNull()
+        t.column("created_at", .datetime).notNull()
+        t.column("rewarded_at", .datetime)
+      }
+    }
+    migrator.registerMigration("cross-sell-v1") { db in
+      try db.create(table: "product_association") { t in
+        t.column("product_id", .text).notNull()
+        t.column("related_product_id", .text).notNull()
+        t.column("rank", .integer).notNull()
+        t.primaryKey(["product_id", "related_product_id"])
+      }
+      // The products of each order loyalty has seen: co-purchases come from here.
+      try db.create(table: "order_item") { t in
+        t.column("order_id", .text).notNull()
+        t.column("product_id", .text).notNull()
+        t.column("customer_id", .text).notNull()
+        t.primaryKey(["order_id", "product_id"])
+      }
+      try db.create(index: "order_item_by_product", on: "order_item", columns: ["product_id"])
+      try db.create(index: "order_item_by_customer", on: "order_item", columns: ["customer_id"])
+    }
     return migrator
+  }
+
+  /// The tier program, members' tiers and periods, qualifying activity, and tier changes.
+  private static func registerMemberTiers(_ migrator: inout DatabaseMigrator) {
+    migrator.registerMigration("member-tiers-v1") { db in
+      try db.alter(table: AccountRecord.databaseTableName) { t in
+        t.add(column: "tier", .text).notNull().defaults(to: "")
+        t.add(column: "tier_period_ends_at", .datetime)
+      }
+      try db.create(
+        index: "loyalty_account_tier_review", on: AccountRecord.databaseTableName,
+        columns: ["tier_period_ends_at"], condition: Column("tier_period_ends_at") != nil)
+      try db.create(table: "tier_program") { t in
+        t.column("id", .integer).primaryKey().check { $0 == 1 }
+        t.column("program", .blob).notNull()
+        t.column("updated_at", .datetime).notNull()
+      }
+      // What counts towards a tier, one row per purchase or earn, summed over the window.
+      try db.create(table: "tier_activity") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("customer_id", .text).notNull()
+        t.column("spend_minor", .integer).notNull()
+        t.column("purchases", .integer).notNull()
+        t.column("points", .integer).notNull()
+        t.column("created_at", .datetime).notNull()
+      }
+      try db.create(
+        index: "tier_activity_by_customer", on: "tier_activity",
+        columns: ["customer_id", "created_at"])
+      try db.create(table: TierChangeRecord.databaseTableName) { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("customer_id", .text).notNull().references(AccountRecord.databaseTableName)
+        t.column("from_tier", .text).notNull()
+        t.column("to_tier", .text).notNull()
+        t.column("reason", .text).notNull()
+        t.column("created_at", .datetime).notNull()
+      }
+      try db.create(
+        index: "tier_change_by_customer", on: TierChangeRecord.databaseTableName,
+        columns: ["customer_id", "created_at"])
+      try db.create(
+        index: "tier_change_by_time", on: TierChangeRecord.databaseTableName,
+        columns: ["created_at"])
+    }
+  }
+
+  /// Earning rules as data, pending points, and the actions already rewarded.
+  private static func registerEarningRules(_ migrator: inout DatabaseMigrator) {
+    migrator.registerMigration("earning-rules-v1") { db in
+      try db.alter(table: AccountRecord.databaseTableName) { t in
+        t.add(column: "pending_points", .integer).notNull().defaults(to: 0).check { $0 >= 0 }
+      }
+      try db.alter(table: PointsReversalRecord.databaseTableName) { t in
+        t.add(column: "points_pending_cancelled", .integer).notNull().defaults(to: 0)
+      }
+      // One row: the EarningRules message in force.
+      try db.create(table: "earning_rules") { t in
+        t.column("id", .integer).primaryKey().check { $0 == 1 }
+        t.column("rules", .blob).notNull()
+        t.column("updated_at", .datetime).notNull()
+      }
+      try db.create(table: PendingPointsRecord.databaseTableName) { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("customer_id", .text).notNull().references(AccountRecord.databaseTableName)
+        t.column("order_id", .text).notNull()
+        t.column("points", .integer).notNull().check { $0 > 0 }
+        t.column("cancelled", .integer).notNull().check { $0 >= 0 }
+        t.column("reason", .text).notNull()
+        t.column("earned_at", .datetime).notNull()
+        t.column("available_at", .datetime).notNull()
+        t.column("state", .text).notNull()
+        t.check(sql: "cancelled <= points")
+      }
+      try db.create(
+        index: "pending_points_due", on: PendingPointsRecord.databaseTableName,
+        columns: ["available_at", "id"], condition: Column("state") == "pending")
+      try db.create(
+        index: "pending_points_by_customer", on: PendingPointsRecord.databaseTableName,
+        columns: ["customer_id", "available_at"], condition: Column("state") == "pending")
+      try db.create(
+        index: "pending_points_by_order", on: PendingPointsRecord.databaseTableName,
+        columns: ["customer_id", "order_id"])
+      // Each action and reference earns once per customer, whatever key it comes with.
+      try db.create(table: "action_reward") { t in
+        t.column("customer_id", .text).notNull().references(AccountRecord.databaseTableName)
+        t.column("action", .text).notNull()
+        t.column("reference_id", .text).notNull()
+        t.column("entry_id", .text).notNull()
+        t.column("created_at", .datetime).notNull()
+        t.primaryKey(["customer_id", "action", "reference_id"])
+      }
+    }
   }
 
   /// Lots (what is left of each earn, and when it expires), the account's debt, and the

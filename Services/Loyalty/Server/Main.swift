@@ -9,11 +9,25 @@ enum LoyaltyServer {
         store: LoyaltyStore(database: environment.database),
         clock: environment.clock,
         logger: environment.logger)
-      return ServiceComponents(rpcServices: [
-        loyalty,
-        // Purchases and refunds from segmentation, approved refund claims from trust.
-        EventSinkService(database: environment.database, applier: loyalty, clock: environment.clock),
-      ])
+      let destinations = LoyaltyService.eventDestinations
+      return ServiceComponents(
+        rpcServices: [
+          loyalty,
+          // Purchases, refunds and stage changes from segmentation, approved refund claims
+          // from trust.
+          EventSinkService(
+            database: environment.database, applier: loyalty, clock: environment.clock),
+          OutboxStatusService(
+            database: environment.database, destinations: destinations,
+            clock: environment.clock),
+        ],
+        background: [
+          // Tier changes to segmentation.
+          OutboxRelay(
+            database: environment.database,
+            destinations: environment.settings.peers.filter { destinations.contains($0.key) },
+            clock: environment.clock, logger: environment.logger, health: environment.health)
+        ])
     }
   }
 }

@@ -111,6 +111,253 @@ public enum Crm_Loyalty_V1_LoyaltyService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SetEarningRules" metadata.
+        public enum SetEarningRules: Sendable {
+            /// Request type for "SetEarningRules".
+            public typealias Input = Crm_Loyalty_V1_SetEarningRulesRequest
+            /// Response type for "SetEarningRules".
+            public typealias Output = Crm_Loyalty_V1_SetEarningRulesResponse
+            /// Descriptor for "SetEarningRules".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "SetEarningRules",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetEarningRules" metadata.
+        public enum GetEarningRules: Sendable {
+            /// Request type for "GetEarningRules".
+            public typealias Input = Crm_Loyalty_V1_GetEarningRulesRequest
+            /// Response type for "GetEarningRules".
+            public typealias Output = Crm_Loyalty_V1_GetEarningRulesResponse
+            /// Descriptor for "GetEarningRules".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "GetEarningRules",
+                type: .unary
+            )
+        }
+        /// Namespace for "RewardAction" metadata.
+        public enum RewardAction: Sendable {
+            /// Request type for "RewardAction".
+            public typealias Input = Crm_Loyalty_V1_RewardActionRequest
+            /// Response type for "RewardAction".
+            public typealias Output = Crm_Loyalty_V1_RewardActionResponse
+            /// Descriptor for "RewardAction".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "RewardAction",
+                type: .unary
+            )
+        }
+        /// Namespace for "ReleasePendingPoints" metadata.
+        public enum ReleasePendingPoints: Sendable {
+            /// Request type for "ReleasePendingPoints".
+            public typealias Input = Crm_Loyalty_V1_ReleasePendingPointsRequest
+            /// Response type for "ReleasePendingPoints".
+            public typealias Output = Crm_Loyalty_V1_ReleasePendingPointsResponse
+            /// Descriptor for "ReleasePendingPoints".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "ReleasePendingPoints",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetTierProgram" metadata.
+        public enum SetTierProgram: Sendable {
+            /// Request type for "SetTierProgram".
+            public typealias Input = Crm_Loyalty_V1_SetTierProgramRequest
+            /// Response type for "SetTierProgram".
+            public typealias Output = Crm_Loyalty_V1_SetTierProgramResponse
+            /// Descriptor for "SetTierProgram".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "SetTierProgram",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetTierProgram" metadata.
+        public enum GetTierProgram: Sendable {
+            /// Request type for "GetTierProgram".
+            public typealias Input = Crm_Loyalty_V1_GetTierProgramRequest
+            /// Response type for "GetTierProgram".
+            public typealias Output = Crm_Loyalty_V1_GetTierProgramResponse
+            /// Descriptor for "GetTierProgram".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "GetTierProgram",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetMemberTier" metadata.
+        public enum GetMemberTier: Sendable {
+            /// Request type for "GetMemberTier".
+            public typealias Input = Crm_Loyalty_V1_GetMemberTierRequest
+            /// Response type for "GetMemberTier".
+            public typealias Output = Crm_Loyalty_V1_GetMemberTierResponse
+            /// Descriptor for "GetMemberTier".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "GetMemberTier",
+                type: .unary
+            )
+        }
+        /// Namespace for "RunTierReview" metadata.
+        public enum RunTierReview: Sendable {
+            /// Request type for "RunTierReview".
+            public typealias Input = Crm_Loyalty_V1_RunTierReviewRequest
+            /// Response type for "RunTierReview".
+            public typealias Output = Crm_Loyalty_V1_RunTierReviewResponse
+            /// Descriptor for "RunTierReview".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "RunTierReview",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListTierChanges" metadata.
+        public enum ListTierChanges: Sendable {
+            /// Request type for "ListTierChanges".
+            public typealias Input = Crm_Loyalty_V1_ListTierChangesRequest
+            /// Response type for "ListTierChanges".
+            public typealias Output = Crm_Loyalty_V1_ListTierChangesResponse
+            /// Descriptor for "ListTierChanges".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "ListTierChanges",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpsertReward" metadata.
+        public enum UpsertReward: Sendable {
+            /// Request type for "UpsertReward".
+            public typealias Input = Crm_Loyalty_V1_UpsertRewardRequest
+            /// Response type for "UpsertReward".
+            public typealias Output = Crm_Loyalty_V1_UpsertRewardResponse
+            /// Descriptor for "UpsertReward".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "UpsertReward",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListRewards" metadata.
+        public enum ListRewards: Sendable {
+            /// Request type for "ListRewards".
+            public typealias Input = Crm_Loyalty_V1_ListRewardsRequest
+            /// Response type for "ListRewards".
+            public typealias Output = Crm_Loyalty_V1_ListRewardsResponse
+            /// Descriptor for "ListRewards".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "ListRewards",
+                type: .unary
+            )
+        }
+        /// Namespace for "RedeemReward" metadata.
+        public enum RedeemReward: Sendable {
+            /// Request type for "RedeemReward".
+            public typealias Input = Crm_Loyalty_V1_RedeemRewardRequest
+            /// Response type for "RedeemReward".
+            public typealias Output = Crm_Loyalty_V1_RedeemRewardResponse
+            /// Descriptor for "RedeemReward".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "RedeemReward",
+                type: .unary
+            )
+        }
+        /// Namespace for "IssueCoupon" metadata.
+        public enum IssueCoupon: Sendable {
+            /// Request type for "IssueCoupon".
+            public typealias Input = Crm_Loyalty_V1_IssueCouponRequest
+            /// Response type for "IssueCoupon".
+            public typealias Output = Crm_Loyalty_V1_IssueCouponResponse
+            /// Descriptor for "IssueCoupon".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "IssueCoupon",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListCoupons" metadata.
+        public enum ListCoupons: Sendable {
+            /// Request type for "ListCoupons".
+            public typealias Input = Crm_Loyalty_V1_ListCouponsRequest
+            /// Response type for "ListCoupons".
+            public typealias Output = Crm_Loyalty_V1_ListCouponsResponse
+            /// Descriptor for "ListCoupons".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "ListCoupons",
+                type: .unary
+            )
+        }
+        /// Namespace for "RedeemCoupon" metadata.
+        public enum RedeemCoupon: Sendable {
+            /// Request type for "RedeemCoupon".
+            public typealias Input = Crm_Loyalty_V1_RedeemCouponRequest
+            /// Response type for "RedeemCoupon".
+            public typealias Output = Crm_Loyalty_V1_RedeemCouponResponse
+            /// Descriptor for "RedeemCoupon".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "RedeemCoupon",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetReferralCode" metadata.
+        public enum GetReferralCode: Sendable {
+            /// Request type for "GetReferralCode".
+            public typealias Input = Crm_Loyalty_V1_GetReferralCodeRequest
+            /// Response type for "GetReferralCode".
+            public typealias Output = Crm_Loyalty_V1_GetReferralCodeResponse
+            /// Descriptor for "GetReferralCode".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "GetReferralCode",
+                type: .unary
+            )
+        }
+        /// Namespace for "UseReferralCode" metadata.
+        public enum UseReferralCode: Sendable {
+            /// Request type for "UseReferralCode".
+            public typealias Input = Crm_Loyalty_V1_UseReferralCodeRequest
+            /// Response type for "UseReferralCode".
+            public typealias Output = Crm_Loyalty_V1_UseReferralCodeResponse
+            /// Descriptor for "UseReferralCode".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "UseReferralCode",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetProductAssociations" metadata.
+        public enum SetProductAssociations: Sendable {
+            /// Request type for "SetProductAssociations".
+            public typealias Input = Crm_Loyalty_V1_SetProductAssociationsRequest
+            /// Response type for "SetProductAssociations".
+            public typealias Output = Crm_Loyalty_V1_SetProductAssociationsResponse
+            /// Descriptor for "SetProductAssociations".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "SetProductAssociations",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListRelatedProducts" metadata.
+        public enum ListRelatedProducts: Sendable {
+            /// Request type for "ListRelatedProducts".
+            public typealias Input = Crm_Loyalty_V1_ListRelatedProductsRequest
+            /// Response type for "ListRelatedProducts".
+            public typealias Output = Crm_Loyalty_V1_ListRelatedProductsResponse
+            /// Descriptor for "ListRelatedProducts".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "ListRelatedProducts",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.loyalty.v1.LoyaltyService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             EarnPoints.descriptor,
@@ -119,7 +366,26 @@ public enum Crm_Loyalty_V1_LoyaltyService: Sendable {
             RunExpiry.descriptor,
             ListExpiringPoints.descriptor,
             ReversePoints.descriptor,
-            ListLedgerEntries.descriptor
+            ListLedgerEntries.descriptor,
+            SetEarningRules.descriptor,
+            GetEarningRules.descriptor,
+            RewardAction.descriptor,
+            ReleasePendingPoints.descriptor,
+            SetTierProgram.descriptor,
+            GetTierProgram.descriptor,
+            GetMemberTier.descriptor,
+            RunTierReview.descriptor,
+            ListTierChanges.descriptor,
+            UpsertReward.descriptor,
+            ListRewards.descriptor,
+            RedeemReward.descriptor,
+            IssueCoupon.descriptor,
+            ListCoupons.descriptor,
+            RedeemCoupon.descriptor,
+            GetReferralCode.descriptor,
+            UseReferralCode.descriptor,
+            SetProductAssociations.descriptor,
+            ListRelatedProducts.descriptor
         ]
     }
 }
@@ -292,6 +558,397 @@ extension Crm_Loyalty_V1_LoyaltyService {
             request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>
+
+        /// Handle the "SetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
+        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
+        /// > empty or over-long name, a negative pending period).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_SetEarningRulesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_SetEarningRulesResponse` messages.
+        func setEarningRules(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_SetEarningRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_SetEarningRulesResponse>
+
+        /// Handle the "GetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the earning rules in force (the defaults until SetEarningRules is called).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_GetEarningRulesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_GetEarningRulesResponse` messages.
+        func getEarningRules(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetEarningRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetEarningRulesResponse>
+
+        /// Handle the "RewardAction" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Rewards an action (a review, a survey answer, a referral...) with the points the earning
+        /// > rules give it, once per action and reference (e.g. the review id), opening the account on
+        /// > first use.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, missing key), NOT_FOUND (the rules reward no
+        /// > such action), ALREADY_EXISTS (the action and reference were already rewarded, or the
+        /// > idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_RewardActionRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_RewardActionResponse` messages.
+        func rewardAction(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RewardActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RewardActionResponse>
+
+        /// Handle the "ReleasePendingPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credits pending points whose time has come, as an operator or a periodic task calls it;
+        /// > each release writes an `earn` entry dated at the time the points became available. The
+        /// > account's next earn, redeem or reversal releases its own due points too. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_releases negative).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_ReleasePendingPointsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_ReleasePendingPointsResponse` messages.
+        func releasePendingPoints(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ReleasePendingPointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ReleasePendingPointsResponse>
+
+        /// Handle the "SetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
+        /// > rolling qualification window and the period after which a member may drop a step.
+        /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
+        /// > not rising, a benefit or window out of range).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_SetTierProgramRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_SetTierProgramResponse` messages.
+        func setTierProgram(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_SetTierProgramRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_SetTierProgramResponse>
+
+        /// Handle the "GetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the tier program in force (silver / gold / diamond until SetTierProgram).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_GetTierProgramRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_GetTierProgramResponse` messages.
+        func getTierProgram(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetTierProgramRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetTierProgramResponse>
+
+        /// Handle the "GetMemberTier" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a member's tier, its benefits, and the progress in the rolling window.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_GetMemberTierRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_GetMemberTierResponse` messages.
+        func getMemberTier(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetMemberTierRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetMemberTierResponse>
+
+        /// Handle the "RunTierReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reviews the members whose tier period has ended, as a periodic task calls it: a member
+        /// > who no longer qualifies drops one tier, and a new period begins. Upgrades need no review:
+        /// > they happen the moment a purchase or earn qualifies. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_members negative).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_RunTierReviewRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_RunTierReviewResponse` messages.
+        func runTierReview(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RunTierReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RunTierReviewResponse>
+
+        /// Handle the "ListTierChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a member's tier changes, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_ListTierChangesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_ListTierChangesResponse` messages.
+        func listTierChanges(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListTierChangesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListTierChangesResponse>
+
+        /// Handle the "UpsertReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a reward to the catalog or replaces it (name, points price, stock, per-customer limit).
+        /// > Errors: INVALID_ARGUMENT (a field, named: reward.reward_id, reward.name, reward.points_price
+        /// > not positive, reward.stock or reward.per_customer_limit negative).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_UpsertRewardRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_UpsertRewardResponse` messages.
+        func upsertReward(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_UpsertRewardRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_UpsertRewardResponse>
+
+        /// Handle the "ListRewards" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the catalog's rewards by id.
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_ListRewardsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_ListRewardsResponse` messages.
+        func listRewards(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListRewardsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListRewardsResponse>
+
+        /// Handle the "RedeemReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends the reward's points price on one unit of it: the stock is decremented in the same
+        /// > write as the debit, so concurrent redeems never sell more than the stock.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, reward_id unknown or empty, missing
+        /// > key), NOT_FOUND (no account), FAILED_PRECONDITION (out of stock, the customer's limit
+        /// > reached, reward inactive, not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_RedeemRewardRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_RedeemRewardResponse` messages.
+        func redeemReward(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RedeemRewardRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RedeemRewardResponse>
+
+        /// Handle the "IssueCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
+        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
+        /// > reports a customer turned dormant.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
+        /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
+        /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_IssueCouponRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_IssueCouponResponse` messages.
+        func issueCoupon(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_IssueCouponRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_IssueCouponResponse>
+
+        /// Handle the "ListCoupons" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's coupons, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_ListCouponsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_ListCouponsResponse` messages.
+        func listCoupons(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListCouponsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListCouponsResponse>
+
+        /// Handle the "RedeemCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Uses a coupon, once.
+        /// > Errors: INVALID_ARGUMENT (empty code or customer_id), NOT_FOUND (no such coupon for the
+        /// > customer), FAILED_PRECONDITION (already redeemed, not yet valid, or expired).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_RedeemCouponRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_RedeemCouponResponse` messages.
+        func redeemCoupon(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RedeemCouponRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RedeemCouponResponse>
+
+        /// Handle the "GetReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the account's referral code, creating it on the first call.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_GetReferralCodeRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_GetReferralCodeResponse` messages.
+        func getReferralCode(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetReferralCodeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetReferralCodeResponse>
+
+        /// Handle the "UseReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer was referred with a code, before their first purchase. On that
+        /// > first purchase both the referrer and the referred earn the rules' `referral` reward, once.
+        /// > Repeating the same code for the same customer returns the same result.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id or code), NOT_FOUND (unknown code),
+        /// > FAILED_PRECONDITION (own code, referred already with another code, or already purchased).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_UseReferralCodeRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_UseReferralCodeResponse` messages.
+        func useReferralCode(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_UseReferralCodeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_UseReferralCodeResponse>
+
+        /// Handle the "SetProductAssociations" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the products an operator relates to a product (cross-sell).
+        /// > Errors: INVALID_ARGUMENT (a field, named: product_id empty, more than 50 related ids, an
+        /// > empty id or the product itself among them).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_SetProductAssociationsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_SetProductAssociationsResponse` messages.
+        func setProductAssociations(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_SetProductAssociationsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_SetProductAssociationsResponse>
+
+        /// Handle the "ListRelatedProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Related products for a product (operator associations first, then products bought in the
+        /// > same orders, most often first) or for a customer (the same, over what the customer bought,
+        /// > leaving out what they already have).
+        /// > Errors: INVALID_ARGUMENT (neither or both of product_id and customer_id, max_results
+        /// > negative).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_ListRelatedProductsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_ListRelatedProductsResponse` messages.
+        func listRelatedProducts(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>
     }
 
     /// Service protocol for the "crm.loyalty.v1.LoyaltyService" service.
@@ -448,6 +1105,397 @@ extension Crm_Loyalty_V1_LoyaltyService {
             request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListLedgerEntriesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>
+
+        /// Handle the "SetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
+        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
+        /// > empty or over-long name, a negative pending period).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_SetEarningRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_SetEarningRulesResponse` message.
+        func setEarningRules(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_SetEarningRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_SetEarningRulesResponse>
+
+        /// Handle the "GetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the earning rules in force (the defaults until SetEarningRules is called).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetEarningRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_GetEarningRulesResponse` message.
+        func getEarningRules(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetEarningRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetEarningRulesResponse>
+
+        /// Handle the "RewardAction" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Rewards an action (a review, a survey answer, a referral...) with the points the earning
+        /// > rules give it, once per action and reference (e.g. the review id), opening the account on
+        /// > first use.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, missing key), NOT_FOUND (the rules reward no
+        /// > such action), ALREADY_EXISTS (the action and reference were already rewarded, or the
+        /// > idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RewardActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_RewardActionResponse` message.
+        func rewardAction(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RewardActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RewardActionResponse>
+
+        /// Handle the "ReleasePendingPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credits pending points whose time has come, as an operator or a periodic task calls it;
+        /// > each release writes an `earn` entry dated at the time the points became available. The
+        /// > account's next earn, redeem or reversal releases its own due points too. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_releases negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ReleasePendingPointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_ReleasePendingPointsResponse` message.
+        func releasePendingPoints(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ReleasePendingPointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ReleasePendingPointsResponse>
+
+        /// Handle the "SetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
+        /// > rolling qualification window and the period after which a member may drop a step.
+        /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
+        /// > not rising, a benefit or window out of range).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_SetTierProgramRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_SetTierProgramResponse` message.
+        func setTierProgram(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_SetTierProgramRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_SetTierProgramResponse>
+
+        /// Handle the "GetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the tier program in force (silver / gold / diamond until SetTierProgram).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetTierProgramRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_GetTierProgramResponse` message.
+        func getTierProgram(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetTierProgramRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetTierProgramResponse>
+
+        /// Handle the "GetMemberTier" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a member's tier, its benefits, and the progress in the rolling window.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetMemberTierRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_GetMemberTierResponse` message.
+        func getMemberTier(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetMemberTierRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetMemberTierResponse>
+
+        /// Handle the "RunTierReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reviews the members whose tier period has ended, as a periodic task calls it: a member
+        /// > who no longer qualifies drops one tier, and a new period begins. Upgrades need no review:
+        /// > they happen the moment a purchase or earn qualifies. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_members negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RunTierReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_RunTierReviewResponse` message.
+        func runTierReview(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RunTierReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RunTierReviewResponse>
+
+        /// Handle the "ListTierChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a member's tier changes, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListTierChangesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_ListTierChangesResponse` message.
+        func listTierChanges(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListTierChangesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListTierChangesResponse>
+
+        /// Handle the "UpsertReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a reward to the catalog or replaces it (name, points price, stock, per-customer limit).
+        /// > Errors: INVALID_ARGUMENT (a field, named: reward.reward_id, reward.name, reward.points_price
+        /// > not positive, reward.stock or reward.per_customer_limit negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_UpsertRewardRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_UpsertRewardResponse` message.
+        func upsertReward(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_UpsertRewardRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_UpsertRewardResponse>
+
+        /// Handle the "ListRewards" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the catalog's rewards by id.
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListRewardsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_ListRewardsResponse` message.
+        func listRewards(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListRewardsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListRewardsResponse>
+
+        /// Handle the "RedeemReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends the reward's points price on one unit of it: the stock is decremented in the same
+        /// > write as the debit, so concurrent redeems never sell more than the stock.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, reward_id unknown or empty, missing
+        /// > key), NOT_FOUND (no account), FAILED_PRECONDITION (out of stock, the customer's limit
+        /// > reached, reward inactive, not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemRewardRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_RedeemRewardResponse` message.
+        func redeemReward(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RedeemRewardRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RedeemRewardResponse>
+
+        /// Handle the "IssueCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
+        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
+        /// > reports a customer turned dormant.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
+        /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
+        /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_IssueCouponRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_IssueCouponResponse` message.
+        func issueCoupon(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_IssueCouponRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_IssueCouponResponse>
+
+        /// Handle the "ListCoupons" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's coupons, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListCouponsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_ListCouponsResponse` message.
+        func listCoupons(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListCouponsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListCouponsResponse>
+
+        /// Handle the "RedeemCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Uses a coupon, once.
+        /// > Errors: INVALID_ARGUMENT (empty code or customer_id), NOT_FOUND (no such coupon for the
+        /// > customer), FAILED_PRECONDITION (already redeemed, not yet valid, or expired).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemCouponRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_RedeemCouponResponse` message.
+        func redeemCoupon(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RedeemCouponRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RedeemCouponResponse>
+
+        /// Handle the "GetReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the account's referral code, creating it on the first call.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetReferralCodeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_GetReferralCodeResponse` message.
+        func getReferralCode(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetReferralCodeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetReferralCodeResponse>
+
+        /// Handle the "UseReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer was referred with a code, before their first purchase. On that
+        /// > first purchase both the referrer and the referred earn the rules' `referral` reward, once.
+        /// > Repeating the same code for the same customer returns the same result.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id or code), NOT_FOUND (unknown code),
+        /// > FAILED_PRECONDITION (own code, referred already with another code, or already purchased).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_UseReferralCodeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_UseReferralCodeResponse` message.
+        func useReferralCode(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_UseReferralCodeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_UseReferralCodeResponse>
+
+        /// Handle the "SetProductAssociations" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the products an operator relates to a product (cross-sell).
+        /// > Errors: INVALID_ARGUMENT (a field, named: product_id empty, more than 50 related ids, an
+        /// > empty id or the product itself among them).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_SetProductAssociationsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_SetProductAssociationsResponse` message.
+        func setProductAssociations(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_SetProductAssociationsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_SetProductAssociationsResponse>
+
+        /// Handle the "ListRelatedProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Related products for a product (operator associations first, then products bought in the
+        /// > same orders, most often first) or for a customer (the same, over what the customer bought,
+        /// > leaving out what they already have).
+        /// > Errors: INVALID_ARGUMENT (neither or both of product_id and customer_id, max_results
+        /// > negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListRelatedProductsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_ListRelatedProductsResponse` message.
+        func listRelatedProducts(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>
     }
 
     /// Simple service protocol for the "crm.loyalty.v1.LoyaltyService" service.
@@ -602,6 +1650,397 @@ extension Crm_Loyalty_V1_LoyaltyService {
             request: Crm_Loyalty_V1_ListLedgerEntriesRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Loyalty_V1_ListLedgerEntriesResponse
+
+        /// Handle the "SetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
+        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
+        /// > empty or over-long name, a negative pending period).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_SetEarningRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_SetEarningRulesResponse` to respond with.
+        func setEarningRules(
+            request: Crm_Loyalty_V1_SetEarningRulesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_SetEarningRulesResponse
+
+        /// Handle the "GetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the earning rules in force (the defaults until SetEarningRules is called).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_GetEarningRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_GetEarningRulesResponse` to respond with.
+        func getEarningRules(
+            request: Crm_Loyalty_V1_GetEarningRulesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_GetEarningRulesResponse
+
+        /// Handle the "RewardAction" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Rewards an action (a review, a survey answer, a referral...) with the points the earning
+        /// > rules give it, once per action and reference (e.g. the review id), opening the account on
+        /// > first use.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, missing key), NOT_FOUND (the rules reward no
+        /// > such action), ALREADY_EXISTS (the action and reference were already rewarded, or the
+        /// > idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_RewardActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_RewardActionResponse` to respond with.
+        func rewardAction(
+            request: Crm_Loyalty_V1_RewardActionRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_RewardActionResponse
+
+        /// Handle the "ReleasePendingPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credits pending points whose time has come, as an operator or a periodic task calls it;
+        /// > each release writes an `earn` entry dated at the time the points became available. The
+        /// > account's next earn, redeem or reversal releases its own due points too. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_releases negative).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_ReleasePendingPointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_ReleasePendingPointsResponse` to respond with.
+        func releasePendingPoints(
+            request: Crm_Loyalty_V1_ReleasePendingPointsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_ReleasePendingPointsResponse
+
+        /// Handle the "SetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
+        /// > rolling qualification window and the period after which a member may drop a step.
+        /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
+        /// > not rising, a benefit or window out of range).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_SetTierProgramRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_SetTierProgramResponse` to respond with.
+        func setTierProgram(
+            request: Crm_Loyalty_V1_SetTierProgramRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_SetTierProgramResponse
+
+        /// Handle the "GetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the tier program in force (silver / gold / diamond until SetTierProgram).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_GetTierProgramRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_GetTierProgramResponse` to respond with.
+        func getTierProgram(
+            request: Crm_Loyalty_V1_GetTierProgramRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_GetTierProgramResponse
+
+        /// Handle the "GetMemberTier" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a member's tier, its benefits, and the progress in the rolling window.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_GetMemberTierRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_GetMemberTierResponse` to respond with.
+        func getMemberTier(
+            request: Crm_Loyalty_V1_GetMemberTierRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_GetMemberTierResponse
+
+        /// Handle the "RunTierReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reviews the members whose tier period has ended, as a periodic task calls it: a member
+        /// > who no longer qualifies drops one tier, and a new period begins. Upgrades need no review:
+        /// > they happen the moment a purchase or earn qualifies. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_members negative).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_RunTierReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_RunTierReviewResponse` to respond with.
+        func runTierReview(
+            request: Crm_Loyalty_V1_RunTierReviewRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_RunTierReviewResponse
+
+        /// Handle the "ListTierChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a member's tier changes, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_ListTierChangesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_ListTierChangesResponse` to respond with.
+        func listTierChanges(
+            request: Crm_Loyalty_V1_ListTierChangesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_ListTierChangesResponse
+
+        /// Handle the "UpsertReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a reward to the catalog or replaces it (name, points price, stock, per-customer limit).
+        /// > Errors: INVALID_ARGUMENT (a field, named: reward.reward_id, reward.name, reward.points_price
+        /// > not positive, reward.stock or reward.per_customer_limit negative).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_UpsertRewardRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_UpsertRewardResponse` to respond with.
+        func upsertReward(
+            request: Crm_Loyalty_V1_UpsertRewardRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_UpsertRewardResponse
+
+        /// Handle the "ListRewards" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the catalog's rewards by id.
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_ListRewardsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_ListRewardsResponse` to respond with.
+        func listRewards(
+            request: Crm_Loyalty_V1_ListRewardsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_ListRewardsResponse
+
+        /// Handle the "RedeemReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends the reward's points price on one unit of it: the stock is decremented in the same
+        /// > write as the debit, so concurrent redeems never sell more than the stock.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, reward_id unknown or empty, missing
+        /// > key), NOT_FOUND (no account), FAILED_PRECONDITION (out of stock, the customer's limit
+        /// > reached, reward inactive, not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_RedeemRewardRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_RedeemRewardResponse` to respond with.
+        func redeemReward(
+            request: Crm_Loyalty_V1_RedeemRewardRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_RedeemRewardResponse
+
+        /// Handle the "IssueCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
+        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
+        /// > reports a customer turned dormant.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
+        /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
+        /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_IssueCouponRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_IssueCouponResponse` to respond with.
+        func issueCoupon(
+            request: Crm_Loyalty_V1_IssueCouponRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_IssueCouponResponse
+
+        /// Handle the "ListCoupons" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's coupons, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_ListCouponsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_ListCouponsResponse` to respond with.
+        func listCoupons(
+            request: Crm_Loyalty_V1_ListCouponsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_ListCouponsResponse
+
+        /// Handle the "RedeemCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Uses a coupon, once.
+        /// > Errors: INVALID_ARGUMENT (empty code or customer_id), NOT_FOUND (no such coupon for the
+        /// > customer), FAILED_PRECONDITION (already redeemed, not yet valid, or expired).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_RedeemCouponRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_RedeemCouponResponse` to respond with.
+        func redeemCoupon(
+            request: Crm_Loyalty_V1_RedeemCouponRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_RedeemCouponResponse
+
+        /// Handle the "GetReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the account's referral code, creating it on the first call.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_GetReferralCodeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_GetReferralCodeResponse` to respond with.
+        func getReferralCode(
+            request: Crm_Loyalty_V1_GetReferralCodeRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_GetReferralCodeResponse
+
+        /// Handle the "UseReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer was referred with a code, before their first purchase. On that
+        /// > first purchase both the referrer and the referred earn the rules' `referral` reward, once.
+        /// > Repeating the same code for the same customer returns the same result.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id or code), NOT_FOUND (unknown code),
+        /// > FAILED_PRECONDITION (own code, referred already with another code, or already purchased).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_UseReferralCodeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_UseReferralCodeResponse` to respond with.
+        func useReferralCode(
+            request: Crm_Loyalty_V1_UseReferralCodeRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_UseReferralCodeResponse
+
+        /// Handle the "SetProductAssociations" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the products an operator relates to a product (cross-sell).
+        /// > Errors: INVALID_ARGUMENT (a field, named: product_id empty, more than 50 related ids, an
+        /// > empty id or the product itself among them).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_SetProductAssociationsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_SetProductAssociationsResponse` to respond with.
+        func setProductAssociations(
+            request: Crm_Loyalty_V1_SetProductAssociationsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_SetProductAssociationsResponse
+
+        /// Handle the "ListRelatedProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Related products for a product (operator associations first, then products bought in the
+        /// > same orders, most often first) or for a customer (the same, over what the customer bought,
+        /// > leaving out what they already have).
+        /// > Errors: INVALID_ARGUMENT (neither or both of product_id and customer_id, max_results
+        /// > negative).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_ListRelatedProductsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_ListRelatedProductsResponse` to respond with.
+        func listRelatedProducts(
+            request: Crm_Loyalty_V1_ListRelatedProductsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_ListRelatedProductsResponse
     }
 }
 
@@ -686,6 +2125,215 @@ extension Crm_Loyalty_V1_LoyaltyService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.SetEarningRules.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_SetEarningRulesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_SetEarningRulesResponse>(),
+            handler: { request, context in
+                try await self.setEarningRules(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.GetEarningRules.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetEarningRulesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetEarningRulesResponse>(),
+            handler: { request, context in
+                try await self.getEarningRules(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.RewardAction.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RewardActionRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RewardActionResponse>(),
+            handler: { request, context in
+                try await self.rewardAction(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.ReleasePendingPoints.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ReleasePendingPointsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ReleasePendingPointsResponse>(),
+            handler: { request, context in
+                try await self.releasePendingPoints(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.SetTierProgram.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_SetTierProgramRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_SetTierProgramResponse>(),
+            handler: { request, context in
+                try await self.setTierProgram(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.GetTierProgram.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetTierProgramRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetTierProgramResponse>(),
+            handler: { request, context in
+                try await self.getTierProgram(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.GetMemberTier.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetMemberTierRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetMemberTierResponse>(),
+            handler: { request, context in
+                try await self.getMemberTier(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.RunTierReview.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RunTierReviewRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RunTierReviewResponse>(),
+            handler: { request, context in
+                try await self.runTierReview(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.ListTierChanges.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListTierChangesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListTierChangesResponse>(),
+            handler: { request, context in
+                try await self.listTierChanges(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.UpsertReward.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_UpsertRewardRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_UpsertRewardResponse>(),
+            handler: { request, context in
+                try await self.upsertReward(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.ListRewards.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListRewardsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListRewardsResponse>(),
+            handler: { request, context in
+                try await self.listRewards(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.RedeemReward.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RedeemRewardRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RedeemRewardResponse>(),
+            handler: { request, context in
+                try await self.redeemReward(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.IssueCoupon.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_IssueCouponRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_IssueCouponResponse>(),
+            handler: { request, context in
+                try await self.issueCoupon(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.ListCoupons.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListCouponsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListCouponsResponse>(),
+            handler: { request, context in
+                try await self.listCoupons(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.RedeemCoupon.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RedeemCouponRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RedeemCouponResponse>(),
+            handler: { request, context in
+                try await self.redeemCoupon(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.GetReferralCode.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetReferralCodeRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetReferralCodeResponse>(),
+            handler: { request, context in
+                try await self.getReferralCode(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.UseReferralCode.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_UseReferralCodeRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_UseReferralCodeResponse>(),
+            handler: { request, context in
+                try await self.useReferralCode(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.SetProductAssociations.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_SetProductAssociationsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_SetProductAssociationsResponse>(),
+            handler: { request, context in
+                try await self.setProductAssociations(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.ListRelatedProducts.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListRelatedProductsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListRelatedProductsResponse>(),
+            handler: { request, context in
+                try await self.listRelatedProducts(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -763,6 +2411,215 @@ extension Crm_Loyalty_V1_LoyaltyService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse> {
         let response = try await self.listLedgerEntries(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setEarningRules(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_SetEarningRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_SetEarningRulesResponse> {
+        let response = try await self.setEarningRules(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getEarningRules(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetEarningRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetEarningRulesResponse> {
+        let response = try await self.getEarningRules(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func rewardAction(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RewardActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RewardActionResponse> {
+        let response = try await self.rewardAction(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func releasePendingPoints(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ReleasePendingPointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ReleasePendingPointsResponse> {
+        let response = try await self.releasePendingPoints(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setTierProgram(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_SetTierProgramRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_SetTierProgramResponse> {
+        let response = try await self.setTierProgram(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getTierProgram(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetTierProgramRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetTierProgramResponse> {
+        let response = try await self.getTierProgram(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getMemberTier(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetMemberTierRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetMemberTierResponse> {
+        let response = try await self.getMemberTier(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func runTierReview(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RunTierReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RunTierReviewResponse> {
+        let response = try await self.runTierReview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listTierChanges(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListTierChangesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListTierChangesResponse> {
+        let response = try await self.listTierChanges(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func upsertReward(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_UpsertRewardRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_UpsertRewardResponse> {
+        let response = try await self.upsertReward(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listRewards(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListRewardsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListRewardsResponse> {
+        let response = try await self.listRewards(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func redeemReward(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RedeemRewardRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RedeemRewardResponse> {
+        let response = try await self.redeemReward(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func issueCoupon(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_IssueCouponRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_IssueCouponResponse> {
+        let response = try await self.issueCoupon(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listCoupons(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListCouponsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListCouponsResponse> {
+        let response = try await self.listCoupons(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func redeemCoupon(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RedeemCouponRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RedeemCouponResponse> {
+        let response = try await self.redeemCoupon(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getReferralCode(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetReferralCodeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetReferralCodeResponse> {
+        let response = try await self.getReferralCode(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func useReferralCode(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_UseReferralCodeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_UseReferralCodeResponse> {
+        let response = try await self.useReferralCode(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setProductAssociations(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_SetProductAssociationsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_SetProductAssociationsResponse> {
+        let response = try await self.setProductAssociations(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listRelatedProducts(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListRelatedProductsResponse> {
+        let response = try await self.listRelatedProducts(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -857,6 +2714,253 @@ extension Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse> {
         return GRPCCore.ServerResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>(
             message: try await self.listLedgerEntries(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setEarningRules(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_SetEarningRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_SetEarningRulesResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_SetEarningRulesResponse>(
+            message: try await self.setEarningRules(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getEarningRules(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetEarningRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetEarningRulesResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_GetEarningRulesResponse>(
+            message: try await self.getEarningRules(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func rewardAction(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RewardActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RewardActionResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_RewardActionResponse>(
+            message: try await self.rewardAction(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func releasePendingPoints(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ReleasePendingPointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ReleasePendingPointsResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_ReleasePendingPointsResponse>(
+            message: try await self.releasePendingPoints(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setTierProgram(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_SetTierProgramRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_SetTierProgramResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_SetTierProgramResponse>(
+            message: try await self.setTierProgram(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getTierProgram(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetTierProgramRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetTierProgramResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_GetTierProgramResponse>(
+            message: try await self.getTierProgram(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getMemberTier(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetMemberTierRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetMemberTierResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_GetMemberTierResponse>(
+            message: try await self.getMemberTier(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func runTierReview(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RunTierReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RunTierReviewResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_RunTierReviewResponse>(
+            message: try await self.runTierReview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listTierChanges(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListTierChangesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListTierChangesResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_ListTierChangesResponse>(
+            message: try await self.listTierChanges(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func upsertReward(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_UpsertRewardRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_UpsertRewardResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_UpsertRewardResponse>(
+            message: try await self.upsertReward(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listRewards(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListRewardsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListRewardsResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_ListRewardsResponse>(
+            message: try await self.listRewards(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func redeemReward(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RedeemRewardRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RedeemRewardResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_RedeemRewardResponse>(
+            message: try await self.redeemReward(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func issueCoupon(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_IssueCouponRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_IssueCouponResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_IssueCouponResponse>(
+            message: try await self.issueCoupon(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listCoupons(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListCouponsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListCouponsResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_ListCouponsResponse>(
+            message: try await self.listCoupons(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func redeemCoupon(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RedeemCouponRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RedeemCouponResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_RedeemCouponResponse>(
+            message: try await self.redeemCoupon(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getReferralCode(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetReferralCodeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetReferralCodeResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_GetReferralCodeResponse>(
+            message: try await self.getReferralCode(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func useReferralCode(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_UseReferralCodeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_UseReferralCodeResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_UseReferralCodeResponse>(
+            message: try await self.useReferralCode(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setProductAssociations(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_SetProductAssociationsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_SetProductAssociationsResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_SetProductAssociationsResponse>(
+            message: try await self.setProductAssociations(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listRelatedProducts(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListRelatedProductsResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>(
+            message: try await self.listRelatedProducts(
                 request: request.message,
                 context: context
             ),
@@ -1054,6 +3158,492 @@ extension Crm_Loyalty_V1_LoyaltyService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListLedgerEntriesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListLedgerEntriesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
+        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
+        /// > empty or over-long name, a negative pending period).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_SetEarningRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_SetEarningRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_SetEarningRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setEarningRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_SetEarningRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_SetEarningRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_SetEarningRulesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetEarningRulesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the earning rules in force (the defaults until SetEarningRules is called).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetEarningRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetEarningRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetEarningRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getEarningRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetEarningRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetEarningRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetEarningRulesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetEarningRulesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RewardAction" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Rewards an action (a review, a survey answer, a referral...) with the points the earning
+        /// > rules give it, once per action and reference (e.g. the review id), opening the account on
+        /// > first use.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, missing key), NOT_FOUND (the rules reward no
+        /// > such action), ALREADY_EXISTS (the action and reference were already rewarded, or the
+        /// > idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RewardActionRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RewardActionRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RewardActionResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func rewardAction<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RewardActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RewardActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RewardActionResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RewardActionResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReleasePendingPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credits pending points whose time has come, as an operator or a periodic task calls it;
+        /// > each release writes an `earn` entry dated at the time the points became available. The
+        /// > account's next earn, redeem or reversal releases its own due points too. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_releases negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ReleasePendingPointsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ReleasePendingPointsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ReleasePendingPointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func releasePendingPoints<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ReleasePendingPointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ReleasePendingPointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ReleasePendingPointsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ReleasePendingPointsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
+        /// > rolling qualification window and the period after which a member may drop a step.
+        /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
+        /// > not rising, a benefit or window out of range).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_SetTierProgramRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_SetTierProgramRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_SetTierProgramResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setTierProgram<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_SetTierProgramRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_SetTierProgramRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_SetTierProgramResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetTierProgramResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the tier program in force (silver / gold / diamond until SetTierProgram).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetTierProgramRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetTierProgramRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetTierProgramResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getTierProgram<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetTierProgramRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetTierProgramRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetTierProgramResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetTierProgramResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetMemberTier" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a member's tier, its benefits, and the progress in the rolling window.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetMemberTierRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetMemberTierRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetMemberTierResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getMemberTier<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetMemberTierRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetMemberTierRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetMemberTierResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetMemberTierResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RunTierReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reviews the members whose tier period has ended, as a periodic task calls it: a member
+        /// > who no longer qualifies drops one tier, and a new period begins. Upgrades need no review:
+        /// > they happen the moment a purchase or earn qualifies. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_members negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RunTierReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RunTierReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RunTierReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func runTierReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RunTierReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RunTierReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RunTierReviewResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RunTierReviewResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListTierChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a member's tier changes, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListTierChangesRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListTierChangesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListTierChangesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listTierChanges<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListTierChangesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListTierChangesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListTierChangesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListTierChangesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpsertReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a reward to the catalog or replaces it (name, points price, stock, per-customer limit).
+        /// > Errors: INVALID_ARGUMENT (a field, named: reward.reward_id, reward.name, reward.points_price
+        /// > not positive, reward.stock or reward.per_customer_limit negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_UpsertRewardRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_UpsertRewardRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_UpsertRewardResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func upsertReward<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_UpsertRewardRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_UpsertRewardRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_UpsertRewardResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_UpsertRewardResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListRewards" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the catalog's rewards by id.
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListRewardsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListRewardsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListRewardsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listRewards<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListRewardsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListRewardsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListRewardsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListRewardsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RedeemReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends the reward's points price on one unit of it: the stock is decremented in the same
+        /// > write as the debit, so concurrent redeems never sell more than the stock.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, reward_id unknown or empty, missing
+        /// > key), NOT_FOUND (no account), FAILED_PRECONDITION (out of stock, the customer's limit
+        /// > reached, reward inactive, not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemRewardRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RedeemRewardRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RedeemRewardResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func redeemReward<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemRewardRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RedeemRewardRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RedeemRewardResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemRewardResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "IssueCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
+        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
+        /// > reports a customer turned dormant.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
+        /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
+        /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_IssueCouponRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_IssueCouponRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_IssueCouponResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func issueCoupon<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_IssueCouponRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_IssueCouponRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_IssueCouponResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_IssueCouponResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListCoupons" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's coupons, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListCouponsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListCouponsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListCouponsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listCoupons<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListCouponsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListCouponsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListCouponsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListCouponsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RedeemCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Uses a coupon, once.
+        /// > Errors: INVALID_ARGUMENT (empty code or customer_id), NOT_FOUND (no such coupon for the
+        /// > customer), FAILED_PRECONDITION (already redeemed, not yet valid, or expired).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemCouponRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RedeemCouponRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RedeemCouponResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func redeemCoupon<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemCouponRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RedeemCouponRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RedeemCouponResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemCouponResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the account's referral code, creating it on the first call.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetReferralCodeRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetReferralCodeRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetReferralCodeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getReferralCode<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetReferralCodeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetReferralCodeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetReferralCodeResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetReferralCodeResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UseReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer was referred with a code, before their first purchase. On that
+        /// > first purchase both the referrer and the referred earn the rules' `referral` reward, once.
+        /// > Repeating the same code for the same customer returns the same result.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id or code), NOT_FOUND (unknown code),
+        /// > FAILED_PRECONDITION (own code, referred already with another code, or already purchased).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_UseReferralCodeRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_UseReferralCodeRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_UseReferralCodeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func useReferralCode<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_UseReferralCodeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_UseReferralCodeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_UseReferralCodeResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_UseReferralCodeResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetProductAssociations" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the products an operator relates to a product (cross-sell).
+        /// > Errors: INVALID_ARGUMENT (a field, named: product_id empty, more than 50 related ids, an
+        /// > empty id or the product itself among them).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_SetProductAssociationsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_SetProductAssociationsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_SetProductAssociationsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setProductAssociations<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_SetProductAssociationsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_SetProductAssociationsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_SetProductAssociationsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetProductAssociationsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListRelatedProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Related products for a product (operator associations first, then products bought in the
+        /// > same orders, most often first) or for a customer (the same, over what the customer bought,
+        /// > leaving out what they already have).
+        /// > Errors: INVALID_ARGUMENT (neither or both of product_id and customer_id, max_results
+        /// > negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListRelatedProductsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListRelatedProductsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListRelatedProductsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listRelatedProducts<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListRelatedProductsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListRelatedProductsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1331,6 +3921,701 @@ extension Crm_Loyalty_V1_LoyaltyService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
+        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
+        /// > empty or over-long name, a negative pending period).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_SetEarningRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_SetEarningRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_SetEarningRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setEarningRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_SetEarningRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_SetEarningRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_SetEarningRulesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetEarningRulesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.SetEarningRules.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetEarningRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the earning rules in force (the defaults until SetEarningRules is called).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetEarningRulesRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetEarningRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetEarningRulesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getEarningRules<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetEarningRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetEarningRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetEarningRulesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetEarningRulesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.GetEarningRules.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RewardAction" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Rewards an action (a review, a survey answer, a referral...) with the points the earning
+        /// > rules give it, once per action and reference (e.g. the review id), opening the account on
+        /// > first use.
+        /// > Errors: INVALID_ARGUMENT (a field, named: ids, missing key), NOT_FOUND (the rules reward no
+        /// > such action), ALREADY_EXISTS (the action and reference were already rewarded, or the
+        /// > idempotency key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RewardActionRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RewardActionRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RewardActionResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func rewardAction<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RewardActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RewardActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RewardActionResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RewardActionResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.RewardAction.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ReleasePendingPoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Credits pending points whose time has come, as an operator or a periodic task calls it;
+        /// > each release writes an `earn` entry dated at the time the points became available. The
+        /// > account's next earn, redeem or reversal releases its own due points too. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_releases negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ReleasePendingPointsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ReleasePendingPointsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ReleasePendingPointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func releasePendingPoints<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ReleasePendingPointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ReleasePendingPointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ReleasePendingPointsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ReleasePendingPointsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ReleasePendingPoints.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
+        /// > rolling qualification window and the period after which a member may drop a step.
+        /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
+        /// > not rising, a benefit or window out of range).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_SetTierProgramRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_SetTierProgramRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_SetTierProgramResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setTierProgram<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_SetTierProgramRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_SetTierProgramRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_SetTierProgramResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetTierProgramResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.SetTierProgram.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetTierProgram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the tier program in force (silver / gold / diamond until SetTierProgram).
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetTierProgramRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetTierProgramRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetTierProgramResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getTierProgram<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetTierProgramRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetTierProgramRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetTierProgramResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetTierProgramResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.GetTierProgram.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetMemberTier" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a member's tier, its benefits, and the progress in the rolling window.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetMemberTierRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetMemberTierRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetMemberTierResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getMemberTier<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetMemberTierRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetMemberTierRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetMemberTierResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetMemberTierResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.GetMemberTier.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RunTierReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reviews the members whose tier period has ended, as a periodic task calls it: a member
+        /// > who no longer qualifies drops one tier, and a new period begins. Upgrades need no review:
+        /// > they happen the moment a purchase or earn qualifies. Safe to repeat.
+        /// > Errors: INVALID_ARGUMENT (max_members negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RunTierReviewRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RunTierReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RunTierReviewResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func runTierReview<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RunTierReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RunTierReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RunTierReviewResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RunTierReviewResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.RunTierReview.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListTierChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a member's tier changes, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListTierChangesRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListTierChangesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListTierChangesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listTierChanges<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListTierChangesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListTierChangesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListTierChangesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListTierChangesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ListTierChanges.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpsertReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a reward to the catalog or replaces it (name, points price, stock, per-customer limit).
+        /// > Errors: INVALID_ARGUMENT (a field, named: reward.reward_id, reward.name, reward.points_price
+        /// > not positive, reward.stock or reward.per_customer_limit negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_UpsertRewardRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_UpsertRewardRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_UpsertRewardResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func upsertReward<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_UpsertRewardRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_UpsertRewardRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_UpsertRewardResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_UpsertRewardResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.UpsertReward.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListRewards" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists the catalog's rewards by id.
+        /// > Errors: none.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListRewardsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListRewardsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListRewardsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listRewards<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListRewardsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListRewardsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListRewardsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListRewardsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ListRewards.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RedeemReward" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Spends the reward's points price on one unit of it: the stock is decremented in the same
+        /// > write as the debit, so concurrent redeems never sell more than the stock.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, reward_id unknown or empty, missing
+        /// > key), NOT_FOUND (no account), FAILED_PRECONDITION (out of stock, the customer's limit
+        /// > reached, reward inactive, not enough points; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemRewardRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RedeemRewardRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RedeemRewardResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func redeemReward<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemRewardRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RedeemRewardRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RedeemRewardResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemRewardResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.RedeemReward.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "IssueCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
+        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
+        /// > reports a customer turned dormant.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
+        /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
+        /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_IssueCouponRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_IssueCouponRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_IssueCouponResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func issueCoupon<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_IssueCouponRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_IssueCouponRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_IssueCouponResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_IssueCouponResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.IssueCoupon.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListCoupons" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's coupons, newest first (the latest 200).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListCouponsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListCouponsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListCouponsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listCoupons<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListCouponsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListCouponsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListCouponsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListCouponsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ListCoupons.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RedeemCoupon" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Uses a coupon, once.
+        /// > Errors: INVALID_ARGUMENT (empty code or customer_id), NOT_FOUND (no such coupon for the
+        /// > customer), FAILED_PRECONDITION (already redeemed, not yet valid, or expired).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemCouponRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RedeemCouponRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RedeemCouponResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func redeemCoupon<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemCouponRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RedeemCouponRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RedeemCouponResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemCouponResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.RedeemCoupon.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the account's referral code, creating it on the first call.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetReferralCodeRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetReferralCodeRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetReferralCodeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getReferralCode<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetReferralCodeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetReferralCodeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetReferralCodeResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetReferralCodeResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.GetReferralCode.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UseReferralCode" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records that a customer was referred with a code, before their first purchase. On that
+        /// > first purchase both the referrer and the referred earn the rules' `referral` reward, once.
+        /// > Repeating the same code for the same customer returns the same result.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id or code), NOT_FOUND (unknown code),
+        /// > FAILED_PRECONDITION (own code, referred already with another code, or already purchased).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_UseReferralCodeRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_UseReferralCodeRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_UseReferralCodeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func useReferralCode<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_UseReferralCodeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_UseReferralCodeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_UseReferralCodeResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_UseReferralCodeResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.UseReferralCode.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetProductAssociations" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces the products an operator relates to a product (cross-sell).
+        /// > Errors: INVALID_ARGUMENT (a field, named: product_id empty, more than 50 related ids, an
+        /// > empty id or the product itself among them).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_SetProductAssociationsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_SetProductAssociationsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_SetProductAssociationsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setProductAssociations<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_SetProductAssociationsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_SetProductAssociationsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_SetProductAssociationsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetProductAssociationsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.SetProductAssociations.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListRelatedProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Related products for a product (operator associations first, then products bought in the
+        /// > same orders, most often first) or for a customer (the same, over what the customer bought,
+        /// > leaving out what they already have).
+        /// > Errors: INVALID_ARGUMENT (neither or both of product_id and customer_id, max_results
+        /// > negative).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListRelatedProductsRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListRelatedProductsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListRelatedProductsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listRelatedProducts<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListRelatedProductsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListRelatedProductsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ListRelatedProducts.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1556,6 +4841,606 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListLedgerEntriesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListLedgerEntriesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetEarningRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
+    /// > action rewards, pending period). They apply to purchases and actions from then on.
+    /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
+    /// > empty or over-long name, a negative pending period).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_SetEarningRulesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setEarningRules<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_SetEarningRulesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetEarningRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setEarningRules(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_SetEarningRulesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_SetEarningRulesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetEarningRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the earning rules in force (the defaults until SetEarningRules is called).
+    /// > Errors: none.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_GetEarningRulesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getEarningRules<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetEarningRulesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetEarningRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getEarningRules(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetEarningRulesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetEarningRulesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RewardAction" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Rewards an action (a review, a survey answer, a referral...) with the points the earning
+    /// > rules give it, once per action and reference (e.g. the review id), opening the account on
+    /// > first use.
+    /// > Errors: INVALID_ARGUMENT (a field, named: ids, missing key), NOT_FOUND (the rules reward no
+    /// > such action), ALREADY_EXISTS (the action and reference were already rewarded, or the
+    /// > idempotency key was reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_RewardActionRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func rewardAction<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RewardActionRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RewardActionResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.rewardAction(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RewardActionRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RewardActionResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReleasePendingPoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Credits pending points whose time has come, as an operator or a periodic task calls it;
+    /// > each release writes an `earn` entry dated at the time the points became available. The
+    /// > account's next earn, redeem or reversal releases its own due points too. Safe to repeat.
+    /// > Errors: INVALID_ARGUMENT (max_releases negative).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_ReleasePendingPointsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func releasePendingPoints<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ReleasePendingPointsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ReleasePendingPointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.releasePendingPoints(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ReleasePendingPointsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ReleasePendingPointsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetTierProgram" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
+    /// > rolling qualification window and the period after which a member may drop a step.
+    /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
+    /// > not rising, a benefit or window out of range).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_SetTierProgramRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setTierProgram<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_SetTierProgramRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetTierProgramResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setTierProgram(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_SetTierProgramRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_SetTierProgramResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTierProgram" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the tier program in force (silver / gold / diamond until SetTierProgram).
+    /// > Errors: none.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_GetTierProgramRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTierProgram<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetTierProgramRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetTierProgramResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getTierProgram(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetTierProgramRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetTierProgramResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetMemberTier" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a member's tier, its benefits, and the progress in the rolling window.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_GetMemberTierRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getMemberTier<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetMemberTierRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetMemberTierResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getMemberTier(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetMemberTierRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetMemberTierResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunTierReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reviews the members whose tier period has ended, as a periodic task calls it: a member
+    /// > who no longer qualifies drops one tier, and a new period begins. Upgrades need no review:
+    /// > they happen the moment a purchase or earn qualifies. Safe to repeat.
+    /// > Errors: INVALID_ARGUMENT (max_members negative).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_RunTierReviewRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runTierReview<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RunTierReviewRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RunTierReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.runTierReview(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RunTierReviewRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RunTierReviewResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTierChanges" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a member's tier changes, newest first (the latest 200).
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_ListTierChangesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTierChanges<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListTierChangesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListTierChangesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listTierChanges(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListTierChangesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListTierChangesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpsertReward" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a reward to the catalog or replaces it (name, points price, stock, per-customer limit).
+    /// > Errors: INVALID_ARGUMENT (a field, named: reward.reward_id, reward.name, reward.points_price
+    /// > not positive, reward.stock or reward.per_customer_limit negative).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_UpsertRewardRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upsertReward<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_UpsertRewardRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_UpsertRewardResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.upsertReward(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_UpsertRewardRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_UpsertRewardResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListRewards" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists the catalog's rewards by id.
+    /// > Errors: none.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_ListRewardsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listRewards<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListRewardsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListRewardsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listRewards(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListRewardsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListRewardsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RedeemReward" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Spends the reward's points price on one unit of it: the stock is decremented in the same
+    /// > write as the debit, so concurrent redeems never sell more than the stock.
+    /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, reward_id unknown or empty, missing
+    /// > key), NOT_FOUND (no account), FAILED_PRECONDITION (out of stock, the customer's limit
+    /// > reached, reward inactive, not enough points; replayed for the same key), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemRewardRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func redeemReward<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemRewardRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemRewardResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.redeemReward(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RedeemRewardRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RedeemRewardResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "IssueCoupon" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
+    /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
+    /// > reports a customer turned dormant.
+    /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
+    /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
+    /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
+    /// > reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_IssueCouponRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func issueCoupon<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_IssueCouponRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_IssueCouponResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.issueCoupon(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_IssueCouponRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_IssueCouponResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCoupons" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a customer's coupons, newest first (the latest 200).
+    /// > Errors: INVALID_ARGUMENT (empty customer_id).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_ListCouponsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCoupons<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListCouponsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListCouponsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listCoupons(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListCouponsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListCouponsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RedeemCoupon" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Uses a coupon, once.
+    /// > Errors: INVALID_ARGUMENT (empty code or customer_id), NOT_FOUND (no such coupon for the
+    /// > customer), FAILED_PRECONDITION (already redeemed, not yet valid, or expired).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_RedeemCouponRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func redeemCoupon<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemCouponRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemCouponResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.redeemCoupon(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RedeemCouponRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RedeemCouponResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetReferralCode" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the account's referral code, creating it on the first call.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_GetReferralCodeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getReferralCode<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetReferralCodeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetReferralCodeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getReferralCode(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetReferralCodeRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetReferralCodeResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UseReferralCode" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records that a customer was referred with a code, before their first purchase. On that
+    /// > first purchase both the referrer and the referred earn the rules' `referral` reward, once.
+    /// > Repeating the same code for the same customer returns the same result.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id or code), NOT_FOUND (unknown code),
+    /// > FAILED_PRECONDITION (own code, referred already with another code, or already purchased).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_UseReferralCodeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func useReferralCode<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_UseReferralCodeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_UseReferralCodeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.useReferralCode(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_UseReferralCodeRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_UseReferralCodeResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetProductAssociations" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces the products an operator relates to a product (cross-sell).
+    /// > Errors: INVALID_ARGUMENT (a field, named: product_id empty, more than 50 related ids, an
+    /// > empty id or the product itself among them).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_SetProductAssociationsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setProductAssociations<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_SetProductAssociationsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetProductAssociationsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setProductAssociations(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_SetProductAssociationsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_SetProductAssociationsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListRelatedProducts" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Related products for a product (operator associations first, then products bought in the
+    /// > same orders, most often first) or for a customer (the same, over what the customer bought,
+    /// > leaving out what they already have).
+    /// > Errors: INVALID_ARGUMENT (neither or both of product_id and customer_id, max_results
+    /// > negative).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_ListRelatedProductsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listRelatedProducts<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listRelatedProducts(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListRelatedProductsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListRelatedProductsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1811,6 +5696,682 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listLedgerEntries(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetEarningRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
+    /// > action rewards, pending period). They apply to purchases and actions from then on.
+    /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
+    /// > empty or over-long name, a negative pending period).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setEarningRules<Result>(
+        _ message: Crm_Loyalty_V1_SetEarningRulesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetEarningRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_SetEarningRulesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setEarningRules(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetEarningRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the earning rules in force (the defaults until SetEarningRules is called).
+    /// > Errors: none.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getEarningRules<Result>(
+        _ message: Crm_Loyalty_V1_GetEarningRulesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetEarningRulesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_GetEarningRulesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getEarningRules(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RewardAction" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Rewards an action (a review, a survey answer, a referral...) with the points the earning
+    /// > rules give it, once per action and reference (e.g. the review id), opening the account on
+    /// > first use.
+    /// > Errors: INVALID_ARGUMENT (a field, named: ids, missing key), NOT_FOUND (the rules reward no
+    /// > such action), ALREADY_EXISTS (the action and reference were already rewarded, or the
+    /// > idempotency key was reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func rewardAction<Result>(
+        _ message: Crm_Loyalty_V1_RewardActionRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RewardActionResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_RewardActionRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.rewardAction(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReleasePendingPoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Credits pending points whose time has come, as an operator or a periodic task calls it;
+    /// > each release writes an `earn` entry dated at the time the points became available. The
+    /// > account's next earn, redeem or reversal releases its own due points too. Safe to repeat.
+    /// > Errors: INVALID_ARGUMENT (max_releases negative).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func releasePendingPoints<Result>(
+        _ message: Crm_Loyalty_V1_ReleasePendingPointsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ReleasePendingPointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_ReleasePendingPointsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.releasePendingPoints(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetTierProgram" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
+    /// > rolling qualification window and the period after which a member may drop a step.
+    /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
+    /// > not rising, a benefit or window out of range).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setTierProgram<Result>(
+        _ message: Crm_Loyalty_V1_SetTierProgramRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetTierProgramResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_SetTierProgramRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setTierProgram(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTierProgram" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the tier program in force (silver / gold / diamond until SetTierProgram).
+    /// > Errors: none.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTierProgram<Result>(
+        _ message: Crm_Loyalty_V1_GetTierProgramRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetTierProgramResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_GetTierProgramRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getTierProgram(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetMemberTier" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a member's tier, its benefits, and the progress in the rolling window.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getMemberTier<Result>(
+        _ message: Crm_Loyalty_V1_GetMemberTierRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetMemberTierResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_GetMemberTierRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getMemberTier(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunTierReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reviews the members whose tier period has ended, as a periodic task calls it: a member
+    /// > who no longer qualifies drops one tier, and a new period begins. Upgrades need no review:
+    /// > they happen the moment a purchase or earn qualifies. Safe to repeat.
+    /// > Errors: INVALID_ARGUMENT (max_members negative).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runTierReview<Result>(
+        _ message: Crm_Loyalty_V1_RunTierReviewRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RunTierReviewResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_RunTierReviewRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.runTierReview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTierChanges" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a member's tier changes, newest first (the latest 200).
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTierChanges<Result>(
+        _ message: Crm_Loyalty_V1_ListTierChangesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListTierChangesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_ListTierChangesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listTierChanges(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpsertReward" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a reward to the catalog or replaces it (name, points price, stock, per-customer limit).
+    /// > Errors: INVALID_ARGUMENT (a field, named: reward.reward_id, reward.name, reward.points_price
+    /// > not positive, reward.stock or reward.per_customer_limit negative).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upsertReward<Result>(
+        _ message: Crm_Loyalty_V1_UpsertRewardRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_UpsertRewardResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_UpsertRewardRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.upsertReward(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListRewards" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists the catalog's rewards by id.
+    /// > Errors: none.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listRewards<Result>(
+        _ message: Crm_Loyalty_V1_ListRewardsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListRewardsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_ListRewardsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listRewards(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RedeemReward" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Spends the reward's points price on one unit of it: the stock is decremented in the same
+    /// > write as the debit, so concurrent redeems never sell more than the stock.
+    /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, reward_id unknown or empty, missing
+    /// > key), NOT_FOUND (no account), FAILED_PRECONDITION (out of stock, the customer's limit
+    /// > reached, reward inactive, not enough points; replayed for the same key), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func redeemReward<Result>(
+        _ message: Crm_Loyalty_V1_RedeemRewardRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemRewardResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemRewardRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.redeemReward(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "IssueCoupon" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
+    /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
+    /// > reports a customer turned dormant.
+    /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
+    /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
+    /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
+    /// > reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func issueCoupon<Result>(
+        _ message: Crm_Loyalty_V1_IssueCouponRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_IssueCouponResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_IssueCouponRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.issueCoupon(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCoupons" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a customer's coupons, newest first (the latest 200).
+    /// > Errors: INVALID_ARGUMENT (empty customer_id).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCoupons<Result>(
+        _ message: Crm_Loyalty_V1_ListCouponsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListCouponsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_ListCouponsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listCoupons(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RedeemCoupon" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Uses a coupon, once.
+    /// > Errors: INVALID_ARGUMENT (empty code or customer_id), NOT_FOUND (no such coupon for the
+    /// > customer), FAILED_PRECONDITION (already redeemed, not yet valid, or expired).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func redeemCoupon<Result>(
+        _ message: Crm_Loyalty_V1_RedeemCouponRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RedeemCouponResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_RedeemCouponRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.redeemCoupon(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetReferralCode" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the account's referral code, creating it on the first call.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getReferralCode<Result>(
+        _ message: Crm_Loyalty_V1_GetReferralCodeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetReferralCodeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_GetReferralCodeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getReferralCode(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UseReferralCode" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records that a customer was referred with a code, before their first purchase. On that
+    /// > first purchase both the referrer and the referred earn the rules' `referral` reward, once.
+    /// > Repeating the same code for the same customer returns the same result.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id or code), NOT_FOUND (unknown code),
+    /// > FAILED_PRECONDITION (own code, referred already with another code, or already purchased).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func useReferralCode<Result>(
+        _ message: Crm_Loyalty_V1_UseReferralCodeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_UseReferralCodeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_UseReferralCodeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.useReferralCode(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetProductAssociations" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces the products an operator relates to a product (cross-sell).
+    /// > Errors: INVALID_ARGUMENT (a field, named: product_id empty, more than 50 related ids, an
+    /// > empty id or the product itself among them).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setProductAssociations<Result>(
+        _ message: Crm_Loyalty_V1_SetProductAssociationsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_SetProductAssociationsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_SetProductAssociationsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setProductAssociations(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListRelatedProducts" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Related products for a product (operator associations first, then products bought in the
+    /// > same orders, most often first) or for a customer (the same, over what the customer bought,
+    /// > leaving out what they already have).
+    /// > Errors: INVALID_ARGUMENT (neither or both of product_id and customer_id, max_results
+    /// > negative).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listRelatedProducts<Result>(
+        _ message: Crm_Loyalty_V1_ListRelatedProductsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listRelatedProducts(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -54,6 +54,12 @@ public nonisolated struct Crm_Loyalty_V1_Account: Sendable {
   /// Points a refund took back after they had been spent; future earnings pay it first.
   public var pointsDebt: Int64 = 0
 
+  /// Points earned but not yet available (the rules' pending period); not in the balance.
+  public var pendingPoints: Int64 = 0
+
+  /// The member's tier; empty until the first tier change, meaning the program's lowest tier.
+  public var tier: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -129,35 +135,34 @@ public nonisolated struct Crm_Loyalty_V1_EarnPointsRequest: Sendable {
   fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
 }
 
-public nonisolated struct Crm_Loyalty_V1_EarnPointsResponse: Sendable {
+public nonisolated struct Crm_Loyalty_V1_EarnPointsResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var entry: Crm_Loyalty_V1_LedgerEntry {
-    get {_entry ?? Crm_Loyalty_V1_LedgerEntry()}
-    set {_entry = newValue}
+    get {_storage._entry ?? Crm_Loyalty_V1_LedgerEntry()}
+    set {_uniqueStorage()._entry = newValue}
   }
   /// Returns true if `entry` has been explicitly set.
-  public var hasEntry: Bool {self._entry != nil}
+  public var hasEntry: Bool {_storage._entry != nil}
   /// Clears the value of `entry`. Subsequent reads from it will return its default value.
-  public mutating func clearEntry() {self._entry = nil}
+  public mutating func clearEntry() {_uniqueStorage()._entry = nil}
 
   public var account: Crm_Loyalty_V1_Account {
-    get {_account ?? Crm_Loyalty_V1_Account()}
-    set {_account = newValue}
+    get {_storage._account ?? Crm_Loyalty_V1_Account()}
+    set {_uniqueStorage()._account = newValue}
   }
   /// Returns true if `account` has been explicitly set.
-  public var hasAccount: Bool {self._account != nil}
+  public var hasAccount: Bool {_storage._account != nil}
   /// Clears the value of `account`. Subsequent reads from it will return its default value.
-  public mutating func clearAccount() {self._account = nil}
+  public mutating func clearAccount() {_uniqueStorage()._account = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _entry: Crm_Loyalty_V1_LedgerEntry? = nil
-  fileprivate var _account: Crm_Loyalty_V1_Account? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Crm_Loyalty_V1_GetAccountRequest: Sendable {
@@ -223,36 +228,35 @@ public nonisolated struct Crm_Loyalty_V1_RedeemPointsRequest: Sendable {
   fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
 }
 
-public nonisolated struct Crm_Loyalty_V1_RedeemPointsResponse: Sendable {
+public nonisolated struct Crm_Loyalty_V1_RedeemPointsResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The `redeem` entry (negative points).
   public var entry: Crm_Loyalty_V1_LedgerEntry {
-    get {_entry ?? Crm_Loyalty_V1_LedgerEntry()}
-    set {_entry = newValue}
+    get {_storage._entry ?? Crm_Loyalty_V1_LedgerEntry()}
+    set {_uniqueStorage()._entry = newValue}
   }
   /// Returns true if `entry` has been explicitly set.
-  public var hasEntry: Bool {self._entry != nil}
+  public var hasEntry: Bool {_storage._entry != nil}
   /// Clears the value of `entry`. Subsequent reads from it will return its default value.
-  public mutating func clearEntry() {self._entry = nil}
+  public mutating func clearEntry() {_uniqueStorage()._entry = nil}
 
   public var account: Crm_Loyalty_V1_Account {
-    get {_account ?? Crm_Loyalty_V1_Account()}
-    set {_account = newValue}
+    get {_storage._account ?? Crm_Loyalty_V1_Account()}
+    set {_uniqueStorage()._account = newValue}
   }
   /// Returns true if `account` has been explicitly set.
-  public var hasAccount: Bool {self._account != nil}
+  public var hasAccount: Bool {_storage._account != nil}
   /// Clears the value of `account`. Subsequent reads from it will return its default value.
-  public mutating func clearAccount() {self._account = nil}
+  public mutating func clearAccount() {_uniqueStorage()._account = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _entry: Crm_Loyalty_V1_LedgerEntry? = nil
-  fileprivate var _account: Crm_Loyalty_V1_Account? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Crm_Loyalty_V1_RunExpiryRequest: Sendable {
@@ -457,6 +461,12 @@ public nonisolated struct Crm_Loyalty_V1_ReversePointsResponse: @unchecked Senda
     set {_uniqueStorage()._pointsAlreadyExpired = newValue}
   }
 
+  /// Points still pending (never available), cancelled without a ledger entry.
+  public var pointsPendingCancelled: Int64 {
+    get {_storage._pointsPendingCancelled}
+    set {_uniqueStorage()._pointsPendingCancelled = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -512,13 +522,974 @@ public nonisolated struct Crm_Loyalty_V1_ListLedgerEntriesResponse: Sendable {
   fileprivate var _page: Crm_Common_V1_PageResponse? = nil
 }
 
+/// How points are earned: data, changed by SetEarningRules without a release.
+public nonisolated struct Crm_Loyalty_V1_EarningRules: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Points per whole currency unit (100 minor units) of a purchase: 0 to 1000.
+  public var pointsPerCurrencyUnit: Int64 = 0
+
+  /// Percent applied to a purchase's points by the member's tier (e.g. gold: 125); a tier not
+  /// listed earns 100. Each 1 to 1000.
+  public var tierMultiplierPercent: Dictionary<String,Int32> = [:]
+
+  /// Extra percent of an item's points by its product category (e.g. electronics: 50 earns
+  /// 150% on those items). Each 0 to 1000.
+  public var categoryBonusPercent: Dictionary<String,Int32> = [:]
+
+  /// Points for an action: review, survey_answer, referral... Each 1 to 1,000,000.
+  public var actionPoints: Dictionary<String,Int64> = [:]
+
+  /// How long a purchase's points stay pending before they become available (e.g. the return
+  /// window); zero makes them available at once. At most 366 days.
+  public var pendingPeriod: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_pendingPeriod ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_pendingPeriod = newValue}
+  }
+  /// Returns true if `pendingPeriod` has been explicitly set.
+  public var hasPendingPeriod: Bool {self._pendingPeriod != nil}
+  /// Clears the value of `pendingPeriod`. Subsequent reads from it will return its default value.
+  public mutating func clearPendingPeriod() {self._pendingPeriod = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _pendingPeriod: SwiftProtobuf.Google_Protobuf_Duration? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_SetEarningRulesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rules: Crm_Loyalty_V1_EarningRules {
+    get {_rules ?? Crm_Loyalty_V1_EarningRules()}
+    set {_rules = newValue}
+  }
+  /// Returns true if `rules` has been explicitly set.
+  public var hasRules: Bool {self._rules != nil}
+  /// Clears the value of `rules`. Subsequent reads from it will return its default value.
+  public mutating func clearRules() {self._rules = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _rules: Crm_Loyalty_V1_EarningRules? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_SetEarningRulesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rules: Crm_Loyalty_V1_EarningRules {
+    get {_rules ?? Crm_Loyalty_V1_EarningRules()}
+    set {_rules = newValue}
+  }
+  /// Returns true if `rules` has been explicitly set.
+  public var hasRules: Bool {self._rules != nil}
+  /// Clears the value of `rules`. Subsequent reads from it will return its default value.
+  public mutating func clearRules() {self._rules = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _rules: Crm_Loyalty_V1_EarningRules? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetEarningRulesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetEarningRulesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rules: Crm_Loyalty_V1_EarningRules {
+    get {_rules ?? Crm_Loyalty_V1_EarningRules()}
+    set {_rules = newValue}
+  }
+  /// Returns true if `rules` has been explicitly set.
+  public var hasRules: Bool {self._rules != nil}
+  /// Clears the value of `rules`. Subsequent reads from it will return its default value.
+  public mutating func clearRules() {self._rules = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _rules: Crm_Loyalty_V1_EarningRules? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_RewardActionRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  /// A key of EarningRules.action_points: review, survey_answer, referral...
+  public var action: String = String()
+
+  /// What was done (a review id, a survey answer id...): each action and reference is
+  /// rewarded once.
+  public var referenceID: String = String()
+
+  /// Required: a reward is never applied twice.
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_RewardActionResponse: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The `earn` entry.
+  public var entry: Crm_Loyalty_V1_LedgerEntry {
+    get {_storage._entry ?? Crm_Loyalty_V1_LedgerEntry()}
+    set {_uniqueStorage()._entry = newValue}
+  }
+  /// Returns true if `entry` has been explicitly set.
+  public var hasEntry: Bool {_storage._entry != nil}
+  /// Clears the value of `entry`. Subsequent reads from it will return its default value.
+  public mutating func clearEntry() {_uniqueStorage()._entry = nil}
+
+  public var account: Crm_Loyalty_V1_Account {
+    get {_storage._account ?? Crm_Loyalty_V1_Account()}
+    set {_uniqueStorage()._account = newValue}
+  }
+  /// Returns true if `account` has been explicitly set.
+  public var hasAccount: Bool {_storage._account != nil}
+  /// Clears the value of `account`. Subsequent reads from it will return its default value.
+  public mutating func clearAccount() {_uniqueStorage()._account = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Crm_Loyalty_V1_ReleasePendingPointsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// At most this many pending credits in one call; 0, or more than 1000, means 1000.
+  public var maxReleases: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_ReleasePendingPointsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var releases: Int32 = 0
+
+  public var pointsReleased: Int64 = 0
+
+  /// More pending points are due: call again.
+  public var more: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// What a tier gives its members: data, not code.
+public nonisolated struct Crm_Loyalty_V1_TierBenefits: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Discount on purchases, 0 to 100.
+  public var discountPercent: Int32 = 0
+
+  public var priorityService: Bool = false
+
+  /// Free product trials per period, 0 to 100.
+  public var freeTrials: Int32 = 0
+
+  public var exclusiveEvents: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_TierDefinition: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Unique, 1 to 64 characters: silver, gold, diamond...
+  public var name: String = String()
+
+  /// A member qualifies when any non-zero threshold is met within the window; all zero (the
+  /// lowest tier) means everyone. Thresholds must not fall from one tier to the next.
+  public var minSpendMinor: Int64 = 0
+
+  public var minPurchases: Int32 = 0
+
+  public var minPoints: Int64 = 0
+
+  public var benefits: Crm_Loyalty_V1_TierBenefits {
+    get {_benefits ?? Crm_Loyalty_V1_TierBenefits()}
+    set {_benefits = newValue}
+  }
+  /// Returns true if `benefits` has been explicitly set.
+  public var hasBenefits: Bool {self._benefits != nil}
+  /// Clears the value of `benefits`. Subsequent reads from it will return its default value.
+  public mutating func clearBenefits() {self._benefits = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _benefits: Crm_Loyalty_V1_TierBenefits? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_TierProgram: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Lowest first; 1 to 10 tiers.
+  public var tiers: [Crm_Loyalty_V1_TierDefinition] = []
+
+  /// The rolling window qualification counts: 1 to 1096 days.
+  public var qualificationWindow: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_qualificationWindow ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_qualificationWindow = newValue}
+  }
+  /// Returns true if `qualificationWindow` has been explicitly set.
+  public var hasQualificationWindow: Bool {self._qualificationWindow != nil}
+  /// Clears the value of `qualificationWindow`. Subsequent reads from it will return its default value.
+  public mutating func clearQualificationWindow() {self._qualificationWindow = nil}
+
+  /// Months a tier is held before a review may drop it one step: 1 to 36.
+  public var periodMonths: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _qualificationWindow: SwiftProtobuf.Google_Protobuf_Duration? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_SetTierProgramRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var program: Crm_Loyalty_V1_TierProgram {
+    get {_program ?? Crm_Loyalty_V1_TierProgram()}
+    set {_program = newValue}
+  }
+  /// Returns true if `program` has been explicitly set.
+  public var hasProgram: Bool {self._program != nil}
+  /// Clears the value of `program`. Subsequent reads from it will return its default value.
+  public mutating func clearProgram() {self._program = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _program: Crm_Loyalty_V1_TierProgram? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_SetTierProgramResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var program: Crm_Loyalty_V1_TierProgram {
+    get {_program ?? Crm_Loyalty_V1_TierProgram()}
+    set {_program = newValue}
+  }
+  /// Returns true if `program` has been explicitly set.
+  public var hasProgram: Bool {self._program != nil}
+  /// Clears the value of `program`. Subsequent reads from it will return its default value.
+  public mutating func clearProgram() {self._program = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _program: Crm_Loyalty_V1_TierProgram? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetTierProgramRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetTierProgramResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var program: Crm_Loyalty_V1_TierProgram {
+    get {_program ?? Crm_Loyalty_V1_TierProgram()}
+    set {_program = newValue}
+  }
+  /// Returns true if `program` has been explicitly set.
+  public var hasProgram: Bool {self._program != nil}
+  /// Clears the value of `program`. Subsequent reads from it will return its default value.
+  public mutating func clearProgram() {self._program = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _program: Crm_Loyalty_V1_TierProgram? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetMemberTierRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetMemberTierResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var tier: String = String()
+
+  public var benefits: Crm_Loyalty_V1_TierBenefits {
+    get {_benefits ?? Crm_Loyalty_V1_TierBenefits()}
+    set {_benefits = newValue}
+  }
+  /// Returns true if `benefits` has been explicitly set.
+  public var hasBenefits: Bool {self._benefits != nil}
+  /// Clears the value of `benefits`. Subsequent reads from it will return its default value.
+  public mutating func clearBenefits() {self._benefits = nil}
+
+  /// When the tier is next reviewed; absent for the lowest tier.
+  public var periodEndTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_periodEndTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_periodEndTime = newValue}
+  }
+  /// Returns true if `periodEndTime` has been explicitly set.
+  public var hasPeriodEndTime: Bool {self._periodEndTime != nil}
+  /// Clears the value of `periodEndTime`. Subsequent reads from it will return its default value.
+  public mutating func clearPeriodEndTime() {self._periodEndTime = nil}
+
+  /// Progress within the rolling window.
+  public var windowSpendMinor: Int64 = 0
+
+  public var windowPurchases: Int32 = 0
+
+  public var windowPoints: Int64 = 0
+
+  /// The next tier up; empty at the top.
+  public var nextTier: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _benefits: Crm_Loyalty_V1_TierBenefits? = nil
+  fileprivate var _periodEndTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_RunTierReviewRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// At most this many members in one call; 0, or more than 1000, means 1000.
+  public var maxMembers: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_RunTierReviewResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var membersReviewed: Int32 = 0
+
+  public var membersDowngraded: Int32 = 0
+
+  /// More members are due: call again.
+  public var more: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_TierChange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  /// Empty: the program's lowest tier.
+  public var fromTier: String = String()
+
+  public var toTier: String = String()
+
+  /// upgrade or downgrade.
+  public var reason: String = String()
+
+  public var changeTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_changeTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_changeTime = newValue}
+  }
+  /// Returns true if `changeTime` has been explicitly set.
+  public var hasChangeTime: Bool {self._changeTime != nil}
+  /// Clears the value of `changeTime`. Subsequent reads from it will return its default value.
+  public mutating func clearChangeTime() {self._changeTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _changeTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListTierChangesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListTierChangesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Newest first.
+  public var changes: [Crm_Loyalty_V1_TierChange] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_Reward: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1 to 128 characters.
+  public var rewardID: String = String()
+
+  /// 1 to 200 characters.
+  public var name: String = String()
+
+  /// More than zero.
+  public var pointsPrice: Int64 = 0
+
+  /// Units left; zero is out of stock.
+  public var stock: Int64 = 0
+
+  /// Units one customer may redeem in all; 0 means no limit.
+  public var perCustomerLimit: Int32 = 0
+
+  /// An inactive reward cannot be redeemed.
+  public var active: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_UpsertRewardRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reward: Crm_Loyalty_V1_Reward {
+    get {_reward ?? Crm_Loyalty_V1_Reward()}
+    set {_reward = newValue}
+  }
+  /// Returns true if `reward` has been explicitly set.
+  public var hasReward: Bool {self._reward != nil}
+  /// Clears the value of `reward`. Subsequent reads from it will return its default value.
+  public mutating func clearReward() {self._reward = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _reward: Crm_Loyalty_V1_Reward? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_UpsertRewardResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reward: Crm_Loyalty_V1_Reward {
+    get {_reward ?? Crm_Loyalty_V1_Reward()}
+    set {_reward = newValue}
+  }
+  /// Returns true if `reward` has been explicitly set.
+  public var hasReward: Bool {self._reward != nil}
+  /// Clears the value of `reward`. Subsequent reads from it will return its default value.
+  public mutating func clearReward() {self._reward = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _reward: Crm_Loyalty_V1_Reward? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListRewardsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListRewardsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rewards: [Crm_Loyalty_V1_Reward] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_RedeemRewardRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var rewardID: String = String()
+
+  /// Required: a reward is never redeemed twice for one request.
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_RedeemRewardResponse: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The `redeem` entry (negative points).
+  public var entry: Crm_Loyalty_V1_LedgerEntry {
+    get {_storage._entry ?? Crm_Loyalty_V1_LedgerEntry()}
+    set {_uniqueStorage()._entry = newValue}
+  }
+  /// Returns true if `entry` has been explicitly set.
+  public var hasEntry: Bool {_storage._entry != nil}
+  /// Clears the value of `entry`. Subsequent reads from it will return its default value.
+  public mutating func clearEntry() {_uniqueStorage()._entry = nil}
+
+  public var account: Crm_Loyalty_V1_Account {
+    get {_storage._account ?? Crm_Loyalty_V1_Account()}
+    set {_uniqueStorage()._account = newValue}
+  }
+  /// Returns true if `account` has been explicitly set.
+  public var hasAccount: Bool {_storage._account != nil}
+  /// Clears the value of `account`. Subsequent reads from it will return its default value.
+  public mutating func clearAccount() {_uniqueStorage()._account = nil}
+
+  /// The reward after the redeem (its stock one less).
+  public var reward: Crm_Loyalty_V1_Reward {
+    get {_storage._reward ?? Crm_Loyalty_V1_Reward()}
+    set {_uniqueStorage()._reward = newValue}
+  }
+  /// Returns true if `reward` has been explicitly set.
+  public var hasReward: Bool {_storage._reward != nil}
+  /// Clears the value of `reward`. Subsequent reads from it will return its default value.
+  public mutating func clearReward() {_uniqueStorage()._reward = nil}
+
+  /// Units of this reward the customer has redeemed, this one included.
+  public var customerRedemptions: Int32 {
+    get {_storage._customerRedemptions}
+    set {_uniqueStorage()._customerRedemptions = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Crm_Loyalty_V1_Coupon: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Unique, single-use.
+  public var code: String = String()
+
+  public var customerID: String = String()
+
+  /// comeback (a dormant customer) or exclusive (a frequent one).
+  public var kind: String = String()
+
+  public var discountPercent: Int32 = 0
+
+  public var validFrom: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_validFrom ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_validFrom = newValue}
+  }
+  /// Returns true if `validFrom` has been explicitly set.
+  public var hasValidFrom: Bool {self._validFrom != nil}
+  /// Clears the value of `validFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearValidFrom() {self._validFrom = nil}
+
+  /// Valid before this time.
+  public var validUntil: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_validUntil ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_validUntil = newValue}
+  }
+  /// Returns true if `validUntil` has been explicitly set.
+  public var hasValidUntil: Bool {self._validUntil != nil}
+  /// Clears the value of `validUntil`. Subsequent reads from it will return its default value.
+  public mutating func clearValidUntil() {self._validUntil = nil}
+
+  /// Absent until redeemed.
+  public var redeemTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_redeemTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_redeemTime = newValue}
+  }
+  /// Returns true if `redeemTime` has been explicitly set.
+  public var hasRedeemTime: Bool {self._redeemTime != nil}
+  /// Clears the value of `redeemTime`. Subsequent reads from it will return its default value.
+  public mutating func clearRedeemTime() {self._redeemTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _validFrom: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _validUntil: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _redeemTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_IssueCouponRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  /// 1 to 100.
+  public var discountPercent: Int32 = 0
+
+  /// How long it is valid from now: 1 to 366 days.
+  public var validFor: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_validFor ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_validFor = newValue}
+  }
+  /// Returns true if `validFor` has been explicitly set.
+  public var hasValidFor: Bool {self._validFor != nil}
+  /// Clears the value of `validFor`. Subsequent reads from it will return its default value.
+  public mutating func clearValidFor() {self._validFor = nil}
+
+  /// Required: a coupon is never issued twice for one request.
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _validFor: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_IssueCouponResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var coupon: Crm_Loyalty_V1_Coupon {
+    get {_coupon ?? Crm_Loyalty_V1_Coupon()}
+    set {_coupon = newValue}
+  }
+  /// Returns true if `coupon` has been explicitly set.
+  public var hasCoupon: Bool {self._coupon != nil}
+  /// Clears the value of `coupon`. Subsequent reads from it will return its default value.
+  public mutating func clearCoupon() {self._coupon = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _coupon: Crm_Loyalty_V1_Coupon? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListCouponsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListCouponsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var coupons: [Crm_Loyalty_V1_Coupon] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_RedeemCouponRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var code: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_RedeemCouponResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var coupon: Crm_Loyalty_V1_Coupon {
+    get {_coupon ?? Crm_Loyalty_V1_Coupon()}
+    set {_coupon = newValue}
+  }
+  /// Returns true if `coupon` has been explicitly set.
+  public var hasCoupon: Bool {self._coupon != nil}
+  /// Clears the value of `coupon`. Subsequent reads from it will return its default value.
+  public mutating func clearCoupon() {self._coupon = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _coupon: Crm_Loyalty_V1_Coupon? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetReferralCodeRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetReferralCodeResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var code: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_UseReferralCodeRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The referred customer.
+  public var customerID: String = String()
+
+  public var code: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_UseReferralCodeResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var referrerCustomerID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_SetProductAssociationsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var productID: String = String()
+
+  /// At most 50; empty removes the product's associations.
+  public var relatedProductIds: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_SetProductAssociationsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListRelatedProductsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Exactly one of product_id and customer_id.
+  public var productID: String = String()
+
+  public var customerID: String = String()
+
+  /// 0 means 10; at most 50.
+  public var maxResults: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_RelatedProduct: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var productID: String = String()
+
+  /// association (set by an operator) or co_purchase.
+  public var source: String = String()
+
+  /// Orders that held both (0 for associations).
+  public var coPurchases: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListRelatedProductsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var products: [Crm_Loyalty_V1_RelatedProduct] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "crm.loyalty.v1"
 
 nonisolated extension Crm_Loyalty_V1_Account: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Account"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}balance\0\u{3}lifetime_points\0\u{3}create_time\0\u{3}update_time\0\u{3}points_debt\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}balance\0\u{3}lifetime_points\0\u{3}create_time\0\u{3}update_time\0\u{3}points_debt\0\u{3}pending_points\0\u{1}tier\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -532,6 +1503,8 @@ nonisolated extension Crm_Loyalty_V1_Account: SwiftProtobuf.Message, SwiftProtob
       case 4: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._updateTime) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.pointsDebt) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.pendingPoints) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.tier) }()
       default: break
       }
     }
@@ -560,6 +1533,12 @@ nonisolated extension Crm_Loyalty_V1_Account: SwiftProtobuf.Message, SwiftProtob
     if self.pointsDebt != 0 {
       try visitor.visitSingularInt64Field(value: self.pointsDebt, fieldNumber: 6)
     }
+    if self.pendingPoints != 0 {
+      try visitor.visitSingularInt64Field(value: self.pendingPoints, fieldNumber: 7)
+    }
+    if !self.tier.isEmpty {
+      try visitor.visitSingularStringField(value: self.tier, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -570,6 +1549,8 @@ nonisolated extension Crm_Loyalty_V1_Account: SwiftProtobuf.Message, SwiftProtob
     if lhs._createTime != rhs._createTime {return false}
     if lhs._updateTime != rhs._updateTime {return false}
     if lhs.pointsDebt != rhs.pointsDebt {return false}
+    if lhs.pendingPoints != rhs.pendingPoints {return false}
+    if lhs.tier != rhs.tier {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -692,36 +1673,74 @@ nonisolated extension Crm_Loyalty_V1_EarnPointsResponse: SwiftProtobuf.Message, 
   public static let protoMessageName: String = _protobuf_package + ".EarnPointsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entry\0\u{1}account\0")
 
+  fileprivate class _StorageClass {
+    var _entry: Crm_Loyalty_V1_LedgerEntry? = nil
+    var _account: Crm_Loyalty_V1_Account? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _entry = source._entry
+      _account = source._account
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._entry) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._account) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._entry) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._account) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._entry {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._account {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._entry {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._account {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Loyalty_V1_EarnPointsResponse, rhs: Crm_Loyalty_V1_EarnPointsResponse) -> Bool {
-    if lhs._entry != rhs._entry {return false}
-    if lhs._account != rhs._account {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._entry != rhs_storage._entry {return false}
+        if _storage._account != rhs_storage._account {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -844,36 +1863,74 @@ nonisolated extension Crm_Loyalty_V1_RedeemPointsResponse: SwiftProtobuf.Message
   public static let protoMessageName: String = _protobuf_package + ".RedeemPointsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entry\0\u{1}account\0")
 
+  fileprivate class _StorageClass {
+    var _entry: Crm_Loyalty_V1_LedgerEntry? = nil
+    var _account: Crm_Loyalty_V1_Account? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _entry = source._entry
+      _account = source._account
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._entry) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._account) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._entry) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._account) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._entry {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._account {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._entry {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._account {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Loyalty_V1_RedeemPointsResponse, rhs: Crm_Loyalty_V1_RedeemPointsResponse) -> Bool {
-    if lhs._entry != rhs._entry {return false}
-    if lhs._account != rhs._account {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._entry != rhs_storage._entry {return false}
+        if _storage._account != rhs_storage._account {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1133,7 +2190,7 @@ nonisolated extension Crm_Loyalty_V1_ReversePointsRequest: SwiftProtobuf.Message
 
 nonisolated extension Crm_Loyalty_V1_ReversePointsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReversePointsResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entry\0\u{1}account\0\u{3}points_reversed\0\u{3}points_debt_added\0\u{3}points_already_expired\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entry\0\u{1}account\0\u{3}points_reversed\0\u{3}points_debt_added\0\u{3}points_already_expired\0\u{3}points_pending_cancelled\0")
 
   fileprivate class _StorageClass {
     var _entry: Crm_Loyalty_V1_LedgerEntry? = nil
@@ -1141,6 +2198,7 @@ nonisolated extension Crm_Loyalty_V1_ReversePointsResponse: SwiftProtobuf.Messag
     var _pointsReversed: Int64 = 0
     var _pointsDebtAdded: Int64 = 0
     var _pointsAlreadyExpired: Int64 = 0
+    var _pointsPendingCancelled: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1156,6 +2214,7 @@ nonisolated extension Crm_Loyalty_V1_ReversePointsResponse: SwiftProtobuf.Messag
       _pointsReversed = source._pointsReversed
       _pointsDebtAdded = source._pointsDebtAdded
       _pointsAlreadyExpired = source._pointsAlreadyExpired
+      _pointsPendingCancelled = source._pointsPendingCancelled
     }
   }
 
@@ -1179,6 +2238,7 @@ nonisolated extension Crm_Loyalty_V1_ReversePointsResponse: SwiftProtobuf.Messag
         case 3: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsReversed) }()
         case 4: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsDebtAdded) }()
         case 5: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsAlreadyExpired) }()
+        case 6: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsPendingCancelled) }()
         default: break
         }
       }
@@ -1206,6 +2266,9 @@ nonisolated extension Crm_Loyalty_V1_ReversePointsResponse: SwiftProtobuf.Messag
       if _storage._pointsAlreadyExpired != 0 {
         try visitor.visitSingularInt64Field(value: _storage._pointsAlreadyExpired, fieldNumber: 5)
       }
+      if _storage._pointsPendingCancelled != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pointsPendingCancelled, fieldNumber: 6)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1220,6 +2283,7 @@ nonisolated extension Crm_Loyalty_V1_ReversePointsResponse: SwiftProtobuf.Messag
         if _storage._pointsReversed != rhs_storage._pointsReversed {return false}
         if _storage._pointsDebtAdded != rhs_storage._pointsDebtAdded {return false}
         if _storage._pointsAlreadyExpired != rhs_storage._pointsAlreadyExpired {return false}
+        if _storage._pointsPendingCancelled != rhs_storage._pointsPendingCancelled {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1302,6 +2366,1796 @@ nonisolated extension Crm_Loyalty_V1_ListLedgerEntriesResponse: SwiftProtobuf.Me
   public static func ==(lhs: Crm_Loyalty_V1_ListLedgerEntriesResponse, rhs: Crm_Loyalty_V1_ListLedgerEntriesResponse) -> Bool {
     if lhs.entries != rhs.entries {return false}
     if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_EarningRules: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EarningRules"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}points_per_currency_unit\0\u{3}tier_multiplier_percent\0\u{3}category_bonus_percent\0\u{3}action_points\0\u{3}pending_period\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.pointsPerCurrencyUnit) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: &self.tierMultiplierPercent) }()
+      case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: &self.categoryBonusPercent) }()
+      case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: &self.actionPoints) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._pendingPeriod) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.pointsPerCurrencyUnit != 0 {
+      try visitor.visitSingularInt64Field(value: self.pointsPerCurrencyUnit, fieldNumber: 1)
+    }
+    if !self.tierMultiplierPercent.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: self.tierMultiplierPercent, fieldNumber: 2)
+    }
+    if !self.categoryBonusPercent.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: self.categoryBonusPercent, fieldNumber: 3)
+    }
+    if !self.actionPoints.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: self.actionPoints, fieldNumber: 4)
+    }
+    try { if let v = self._pendingPeriod {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_EarningRules, rhs: Crm_Loyalty_V1_EarningRules) -> Bool {
+    if lhs.pointsPerCurrencyUnit != rhs.pointsPerCurrencyUnit {return false}
+    if lhs.tierMultiplierPercent != rhs.tierMultiplierPercent {return false}
+    if lhs.categoryBonusPercent != rhs.categoryBonusPercent {return false}
+    if lhs.actionPoints != rhs.actionPoints {return false}
+    if lhs._pendingPeriod != rhs._pendingPeriod {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_SetEarningRulesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetEarningRulesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rules\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._rules) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._rules {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_SetEarningRulesRequest, rhs: Crm_Loyalty_V1_SetEarningRulesRequest) -> Bool {
+    if lhs._rules != rhs._rules {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_SetEarningRulesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetEarningRulesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rules\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._rules) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._rules {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_SetEarningRulesResponse, rhs: Crm_Loyalty_V1_SetEarningRulesResponse) -> Bool {
+    if lhs._rules != rhs._rules {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetEarningRulesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetEarningRulesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetEarningRulesRequest, rhs: Crm_Loyalty_V1_GetEarningRulesRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetEarningRulesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetEarningRulesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rules\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._rules) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._rules {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetEarningRulesResponse, rhs: Crm_Loyalty_V1_GetEarningRulesResponse) -> Bool {
+    if lhs._rules != rhs._rules {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RewardActionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RewardActionRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}action\0\u{3}reference_id\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.action) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.referenceID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.action.isEmpty {
+      try visitor.visitSingularStringField(value: self.action, fieldNumber: 2)
+    }
+    if !self.referenceID.isEmpty {
+      try visitor.visitSingularStringField(value: self.referenceID, fieldNumber: 3)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RewardActionRequest, rhs: Crm_Loyalty_V1_RewardActionRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.action != rhs.action {return false}
+    if lhs.referenceID != rhs.referenceID {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RewardActionResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RewardActionResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entry\0\u{1}account\0")
+
+  fileprivate class _StorageClass {
+    var _entry: Crm_Loyalty_V1_LedgerEntry? = nil
+    var _account: Crm_Loyalty_V1_Account? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _entry = source._entry
+      _account = source._account
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._entry) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._account) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._entry {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._account {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RewardActionResponse, rhs: Crm_Loyalty_V1_RewardActionResponse) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._entry != rhs_storage._entry {return false}
+        if _storage._account != rhs_storage._account {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ReleasePendingPointsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReleasePendingPointsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}max_releases\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.maxReleases) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.maxReleases != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxReleases, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ReleasePendingPointsRequest, rhs: Crm_Loyalty_V1_ReleasePendingPointsRequest) -> Bool {
+    if lhs.maxReleases != rhs.maxReleases {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ReleasePendingPointsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReleasePendingPointsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}releases\0\u{3}points_released\0\u{1}more\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.releases) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.pointsReleased) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.more) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.releases != 0 {
+      try visitor.visitSingularInt32Field(value: self.releases, fieldNumber: 1)
+    }
+    if self.pointsReleased != 0 {
+      try visitor.visitSingularInt64Field(value: self.pointsReleased, fieldNumber: 2)
+    }
+    if self.more != false {
+      try visitor.visitSingularBoolField(value: self.more, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ReleasePendingPointsResponse, rhs: Crm_Loyalty_V1_ReleasePendingPointsResponse) -> Bool {
+    if lhs.releases != rhs.releases {return false}
+    if lhs.pointsReleased != rhs.pointsReleased {return false}
+    if lhs.more != rhs.more {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_TierBenefits: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TierBenefits"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}discount_percent\0\u{3}priority_service\0\u{3}free_trials\0\u{3}exclusive_events\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.discountPercent) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.priorityService) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.freeTrials) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.exclusiveEvents) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.discountPercent != 0 {
+      try visitor.visitSingularInt32Field(value: self.discountPercent, fieldNumber: 1)
+    }
+    if self.priorityService != false {
+      try visitor.visitSingularBoolField(value: self.priorityService, fieldNumber: 2)
+    }
+    if self.freeTrials != 0 {
+      try visitor.visitSingularInt32Field(value: self.freeTrials, fieldNumber: 3)
+    }
+    if self.exclusiveEvents != false {
+      try visitor.visitSingularBoolField(value: self.exclusiveEvents, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_TierBenefits, rhs: Crm_Loyalty_V1_TierBenefits) -> Bool {
+    if lhs.discountPercent != rhs.discountPercent {return false}
+    if lhs.priorityService != rhs.priorityService {return false}
+    if lhs.freeTrials != rhs.freeTrials {return false}
+    if lhs.exclusiveEvents != rhs.exclusiveEvents {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_TierDefinition: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TierDefinition"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}min_spend_minor\0\u{3}min_purchases\0\u{3}min_points\0\u{1}benefits\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.minSpendMinor) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.minPurchases) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.minPoints) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._benefits) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.minSpendMinor != 0 {
+      try visitor.visitSingularInt64Field(value: self.minSpendMinor, fieldNumber: 2)
+    }
+    if self.minPurchases != 0 {
+      try visitor.visitSingularInt32Field(value: self.minPurchases, fieldNumber: 3)
+    }
+    if self.minPoints != 0 {
+      try visitor.visitSingularInt64Field(value: self.minPoints, fieldNumber: 4)
+    }
+    try { if let v = self._benefits {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_TierDefinition, rhs: Crm_Loyalty_V1_TierDefinition) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.minSpendMinor != rhs.minSpendMinor {return false}
+    if lhs.minPurchases != rhs.minPurchases {return false}
+    if lhs.minPoints != rhs.minPoints {return false}
+    if lhs._benefits != rhs._benefits {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_TierProgram: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TierProgram"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tiers\0\u{3}qualification_window\0\u{3}period_months\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.tiers) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._qualificationWindow) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.periodMonths) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.tiers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.tiers, fieldNumber: 1)
+    }
+    try { if let v = self._qualificationWindow {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.periodMonths != 0 {
+      try visitor.visitSingularInt32Field(value: self.periodMonths, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_TierProgram, rhs: Crm_Loyalty_V1_TierProgram) -> Bool {
+    if lhs.tiers != rhs.tiers {return false}
+    if lhs._qualificationWindow != rhs._qualificationWindow {return false}
+    if lhs.periodMonths != rhs.periodMonths {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_SetTierProgramRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetTierProgramRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}program\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._program) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._program {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_SetTierProgramRequest, rhs: Crm_Loyalty_V1_SetTierProgramRequest) -> Bool {
+    if lhs._program != rhs._program {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_SetTierProgramResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetTierProgramResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}program\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._program) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._program {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_SetTierProgramResponse, rhs: Crm_Loyalty_V1_SetTierProgramResponse) -> Bool {
+    if lhs._program != rhs._program {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetTierProgramRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetTierProgramRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetTierProgramRequest, rhs: Crm_Loyalty_V1_GetTierProgramRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetTierProgramResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetTierProgramResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}program\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._program) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._program {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetTierProgramResponse, rhs: Crm_Loyalty_V1_GetTierProgramResponse) -> Bool {
+    if lhs._program != rhs._program {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetMemberTierRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetMemberTierRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetMemberTierRequest, rhs: Crm_Loyalty_V1_GetMemberTierRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetMemberTierResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetMemberTierResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}tier\0\u{1}benefits\0\u{3}period_end_time\0\u{3}window_spend_minor\0\u{3}window_purchases\0\u{3}window_points\0\u{3}next_tier\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.tier) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._benefits) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._periodEndTime) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.windowSpendMinor) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.windowPurchases) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.windowPoints) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.nextTier) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.tier.isEmpty {
+      try visitor.visitSingularStringField(value: self.tier, fieldNumber: 2)
+    }
+    try { if let v = self._benefits {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._periodEndTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if self.windowSpendMinor != 0 {
+      try visitor.visitSingularInt64Field(value: self.windowSpendMinor, fieldNumber: 5)
+    }
+    if self.windowPurchases != 0 {
+      try visitor.visitSingularInt32Field(value: self.windowPurchases, fieldNumber: 6)
+    }
+    if self.windowPoints != 0 {
+      try visitor.visitSingularInt64Field(value: self.windowPoints, fieldNumber: 7)
+    }
+    if !self.nextTier.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextTier, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetMemberTierResponse, rhs: Crm_Loyalty_V1_GetMemberTierResponse) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.tier != rhs.tier {return false}
+    if lhs._benefits != rhs._benefits {return false}
+    if lhs._periodEndTime != rhs._periodEndTime {return false}
+    if lhs.windowSpendMinor != rhs.windowSpendMinor {return false}
+    if lhs.windowPurchases != rhs.windowPurchases {return false}
+    if lhs.windowPoints != rhs.windowPoints {return false}
+    if lhs.nextTier != rhs.nextTier {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RunTierReviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunTierReviewRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}max_members\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.maxMembers) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.maxMembers != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxMembers, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RunTierReviewRequest, rhs: Crm_Loyalty_V1_RunTierReviewRequest) -> Bool {
+    if lhs.maxMembers != rhs.maxMembers {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RunTierReviewResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunTierReviewResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}members_reviewed\0\u{3}members_downgraded\0\u{1}more\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.membersReviewed) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.membersDowngraded) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.more) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.membersReviewed != 0 {
+      try visitor.visitSingularInt32Field(value: self.membersReviewed, fieldNumber: 1)
+    }
+    if self.membersDowngraded != 0 {
+      try visitor.visitSingularInt32Field(value: self.membersDowngraded, fieldNumber: 2)
+    }
+    if self.more != false {
+      try visitor.visitSingularBoolField(value: self.more, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RunTierReviewResponse, rhs: Crm_Loyalty_V1_RunTierReviewResponse) -> Bool {
+    if lhs.membersReviewed != rhs.membersReviewed {return false}
+    if lhs.membersDowngraded != rhs.membersDowngraded {return false}
+    if lhs.more != rhs.more {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_TierChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TierChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{3}from_tier\0\u{3}to_tier\0\u{1}reason\0\u{3}change_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.fromTier) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.toTier) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._changeTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.fromTier.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromTier, fieldNumber: 2)
+    }
+    if !self.toTier.isEmpty {
+      try visitor.visitSingularStringField(value: self.toTier, fieldNumber: 3)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
+    }
+    try { if let v = self._changeTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_TierChange, rhs: Crm_Loyalty_V1_TierChange) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.fromTier != rhs.fromTier {return false}
+    if lhs.toTier != rhs.toTier {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs._changeTime != rhs._changeTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListTierChangesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListTierChangesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListTierChangesRequest, rhs: Crm_Loyalty_V1_ListTierChangesRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListTierChangesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListTierChangesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.changes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.changes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListTierChangesResponse, rhs: Crm_Loyalty_V1_ListTierChangesResponse) -> Bool {
+    if lhs.changes != rhs.changes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_Reward: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Reward"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}reward_id\0\u{1}name\0\u{3}points_price\0\u{1}stock\0\u{3}per_customer_limit\0\u{1}active\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.rewardID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.pointsPrice) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.stock) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.perCustomerLimit) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.active) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.rewardID.isEmpty {
+      try visitor.visitSingularStringField(value: self.rewardID, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if self.pointsPrice != 0 {
+      try visitor.visitSingularInt64Field(value: self.pointsPrice, fieldNumber: 3)
+    }
+    if self.stock != 0 {
+      try visitor.visitSingularInt64Field(value: self.stock, fieldNumber: 4)
+    }
+    if self.perCustomerLimit != 0 {
+      try visitor.visitSingularInt32Field(value: self.perCustomerLimit, fieldNumber: 5)
+    }
+    if self.active != false {
+      try visitor.visitSingularBoolField(value: self.active, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_Reward, rhs: Crm_Loyalty_V1_Reward) -> Bool {
+    if lhs.rewardID != rhs.rewardID {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.pointsPrice != rhs.pointsPrice {return false}
+    if lhs.stock != rhs.stock {return false}
+    if lhs.perCustomerLimit != rhs.perCustomerLimit {return false}
+    if lhs.active != rhs.active {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_UpsertRewardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpsertRewardRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reward\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._reward) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._reward {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_UpsertRewardRequest, rhs: Crm_Loyalty_V1_UpsertRewardRequest) -> Bool {
+    if lhs._reward != rhs._reward {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_UpsertRewardResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpsertRewardResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reward\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._reward) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._reward {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_UpsertRewardResponse, rhs: Crm_Loyalty_V1_UpsertRewardResponse) -> Bool {
+    if lhs._reward != rhs._reward {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListRewardsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRewardsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListRewardsRequest, rhs: Crm_Loyalty_V1_ListRewardsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListRewardsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRewardsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rewards\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.rewards) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.rewards.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rewards, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListRewardsResponse, rhs: Crm_Loyalty_V1_ListRewardsResponse) -> Bool {
+    if lhs.rewards != rhs.rewards {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RedeemRewardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RedeemRewardRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{3}reward_id\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.rewardID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.rewardID.isEmpty {
+      try visitor.visitSingularStringField(value: self.rewardID, fieldNumber: 2)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RedeemRewardRequest, rhs: Crm_Loyalty_V1_RedeemRewardRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.rewardID != rhs.rewardID {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RedeemRewardResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RedeemRewardResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entry\0\u{1}account\0\u{1}reward\0\u{3}customer_redemptions\0")
+
+  fileprivate class _StorageClass {
+    var _entry: Crm_Loyalty_V1_LedgerEntry? = nil
+    var _account: Crm_Loyalty_V1_Account? = nil
+    var _reward: Crm_Loyalty_V1_Reward? = nil
+    var _customerRedemptions: Int32 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _entry = source._entry
+      _account = source._account
+      _reward = source._reward
+      _customerRedemptions = source._customerRedemptions
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._entry) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._account) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._reward) }()
+        case 4: try { try decoder.decodeSingularInt32Field(value: &_storage._customerRedemptions) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._entry {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._account {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._reward {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if _storage._customerRedemptions != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._customerRedemptions, fieldNumber: 4)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RedeemRewardResponse, rhs: Crm_Loyalty_V1_RedeemRewardResponse) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._entry != rhs_storage._entry {return false}
+        if _storage._account != rhs_storage._account {return false}
+        if _storage._reward != rhs_storage._reward {return false}
+        if _storage._customerRedemptions != rhs_storage._customerRedemptions {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_Coupon: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Coupon"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{3}customer_id\0\u{1}kind\0\u{3}discount_percent\0\u{3}valid_from\0\u{3}valid_until\0\u{3}redeem_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.discountPercent) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._validFrom) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._validUntil) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._redeemTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
+    }
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 3)
+    }
+    if self.discountPercent != 0 {
+      try visitor.visitSingularInt32Field(value: self.discountPercent, fieldNumber: 4)
+    }
+    try { if let v = self._validFrom {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._validUntil {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._redeemTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_Coupon, rhs: Crm_Loyalty_V1_Coupon) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.discountPercent != rhs.discountPercent {return false}
+    if lhs._validFrom != rhs._validFrom {return false}
+    if lhs._validUntil != rhs._validUntil {return false}
+    if lhs._redeemTime != rhs._redeemTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_IssueCouponRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".IssueCouponRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{3}discount_percent\0\u{3}valid_for\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.discountPercent) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._validFor) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if self.discountPercent != 0 {
+      try visitor.visitSingularInt32Field(value: self.discountPercent, fieldNumber: 2)
+    }
+    try { if let v = self._validFor {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_IssueCouponRequest, rhs: Crm_Loyalty_V1_IssueCouponRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.discountPercent != rhs.discountPercent {return false}
+    if lhs._validFor != rhs._validFor {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_IssueCouponResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".IssueCouponResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}coupon\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._coupon) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._coupon {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_IssueCouponResponse, rhs: Crm_Loyalty_V1_IssueCouponResponse) -> Bool {
+    if lhs._coupon != rhs._coupon {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListCouponsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCouponsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListCouponsRequest, rhs: Crm_Loyalty_V1_ListCouponsRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListCouponsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCouponsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}coupons\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.coupons) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.coupons.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.coupons, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListCouponsResponse, rhs: Crm_Loyalty_V1_ListCouponsResponse) -> Bool {
+    if lhs.coupons != rhs.coupons {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RedeemCouponRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RedeemCouponRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RedeemCouponRequest, rhs: Crm_Loyalty_V1_RedeemCouponRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.code != rhs.code {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RedeemCouponResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RedeemCouponResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}coupon\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._coupon) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._coupon {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RedeemCouponResponse, rhs: Crm_Loyalty_V1_RedeemCouponResponse) -> Bool {
+    if lhs._coupon != rhs._coupon {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetReferralCodeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetReferralCodeRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetReferralCodeRequest, rhs: Crm_Loyalty_V1_GetReferralCodeRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetReferralCodeResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetReferralCodeResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetReferralCodeResponse, rhs: Crm_Loyalty_V1_GetReferralCodeResponse) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_UseReferralCodeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UseReferralCodeRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_UseReferralCodeRequest, rhs: Crm_Loyalty_V1_UseReferralCodeRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.code != rhs.code {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_UseReferralCodeResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UseReferralCodeResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}referrer_customer_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.referrerCustomerID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.referrerCustomerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.referrerCustomerID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_UseReferralCodeResponse, rhs: Crm_Loyalty_V1_UseReferralCodeResponse) -> Bool {
+    if lhs.referrerCustomerID != rhs.referrerCustomerID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_SetProductAssociationsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetProductAssociationsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}product_id\0\u{3}related_product_ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.productID) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.relatedProductIds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.productID.isEmpty {
+      try visitor.visitSingularStringField(value: self.productID, fieldNumber: 1)
+    }
+    if !self.relatedProductIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.relatedProductIds, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_SetProductAssociationsRequest, rhs: Crm_Loyalty_V1_SetProductAssociationsRequest) -> Bool {
+    if lhs.productID != rhs.productID {return false}
+    if lhs.relatedProductIds != rhs.relatedProductIds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_SetProductAssociationsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetProductAssociationsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_SetProductAssociationsResponse, rhs: Crm_Loyalty_V1_SetProductAssociationsResponse) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListRelatedProductsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRelatedProductsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}product_id\0\u{3}customer_id\0\u{3}max_results\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.productID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.maxResults) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.productID.isEmpty {
+      try visitor.visitSingularStringField(value: self.productID, fieldNumber: 1)
+    }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
+    }
+    if self.maxResults != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxResults, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListRelatedProductsRequest, rhs: Crm_Loyalty_V1_ListRelatedProductsRequest) -> Bool {
+    if lhs.productID != rhs.productID {return false}
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.maxResults != rhs.maxResults {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RelatedProduct: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RelatedProduct"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}product_id\0\u{1}source\0\u{3}co_purchases\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.productID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.coPurchases) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.productID.isEmpty {
+      try visitor.visitSingularStringField(value: self.productID, fieldNumber: 1)
+    }
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 2)
+    }
+    if self.coPurchases != 0 {
+      try visitor.visitSingularInt32Field(value: self.coPurchases, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RelatedProduct, rhs: Crm_Loyalty_V1_RelatedProduct) -> Bool {
+    if lhs.productID != rhs.productID {return false}
+    if lhs.source != rhs.source {return false}
+    if lhs.coPurchases != rhs.coPurchases {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListRelatedProductsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRelatedProductsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}products\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.products) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.products.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.products, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListRelatedProductsResponse, rhs: Crm_Loyalty_V1_ListRelatedProductsResponse) -> Bool {
+    if lhs.products != rhs.products {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -9,24 +9,11 @@ import ServiceKit
 /// Each event is applied inside the sink's transaction, at most once per event id; the order
 /// id links an earn to its later reversals exactly as the public RPCs do.
 extension LoyaltyService: EventApplier {
-  /// Points per currency unit earned on a purchase (earning rules as data come later).
-  static let pointsPerCurrencyUnit: Int64 = 1
-
   public func apply(_ event: Crm_Events_V1_Event, in db: Database, now: Date) throws {
     switch event.payload {
     case .purchaseRecorded(let purchase):
-      // Minor units: 100 per currency unit for the currencies the suite serves today.
-      let points = purchase.amount.amountMinor / 100 * Self.pointsPerCurrencyUnit
-      guard points > 0 else { return }
-      _ = try earn(
-        db,
-        request: .with {
-          $0.customerID = event.customerID
-          $0.points = min(points, Self.maxPointsPerEarn)
-          $0.reason = "order \(purchase.orderID)"
-          $0.orderID = purchase.orderID
-        },
-        now: now)
+      // Points by the earning rules in force; the order id keeps an order from earning twice.
+      try earnForPurchase(db, customerID: event.customerID, purchase: purchase, now: now)
     case .purchaseRefunded(let refund):
       try reverseOrder(
         db, customerID: event.customerID, orderID: refund.orderID, refundID: refund.refundID,
@@ -35,6 +22,9 @@ extension LoyaltyService: EventApplier {
       try reverseOrder(
         db, customerID: event.customerID, orderID: claim.orderID, refundID: "claim-\(claim.claimID)",
         refundAmount: claim.refundAmount, orderAmount: claim.orderAmount, now: now)
+    case .lifecycleStageChanged(let change) where change.toStage == "dormant":
+      // A dormant customer gets a come-back coupon; the sink applies each event once.
+      try issueComebackCoupon(db, customerID: event.customerID, now: now)
     default:
       // Events loyalty does not act on are acknowledged and ignored.
       return

@@ -22,7 +22,7 @@ extension LoyaltyService: Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
     try FieldValidation.limitText(request.orderID, field: "order_id", maxLength: 128)
 
     let now = clock.now()
-    let result = try await store.database.write { db in
+    let result = try await writePoints { db in
       try IdempotencyLedger.run(
         db, scope: "EarnPoints", key: key, request: request, now: now
       ) { db in
@@ -32,41 +32,32 @@ extension LoyaltyService: Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
     return try result.get()
   }
 
-  /// Credits the points as a new lot; a debt left by a refund takes its share first, so the
-  /// customer never holds points that a refund already took back.
+  /// Credits the points as a new lot, opening the account on first use.
   func earn(
     _ db: Database, request: Crm_Loyalty_V1_EarnPointsRequest, now: Date
   ) throws -> Crm_Loyalty_V1_EarnPointsResponse {
     var account =
       try AccountRecord.fetchOne(db, key: request.customerID)
-      ?? AccountRecord(
-        customerID: request.customerID, balance: 0, lifetimePoints: 0, pointsDebt: 0,
-        createdAt: now, updatedAt: now)
-    try PointsLedger.expireDueLots(db, account: &account, now: now)
-    let debtPaid = min(account.pointsDebt, request.points)
-    account.balance += request.points - debtPaid
-    account.pointsDebt -= debtPaid
-    account.lifetimePoints += request.points
+      ?? AccountRecord.opened(customerID: request.customerID, at: now)
+    try settleDue(db, account: &account, now: now)
+    let entry = try PointsLedger.credit(
+      db, account: &account, points: request.points, reason: request.reason,
+      orderID: request.orderID, at: now, expiresAt: expiryPolicy.expiry(ofPointsEarnedAt: now))
     account.updatedAt = now
     try account.save(db)
-
-    let entry = try PointsLedger.append(
-      db, customerID: request.customerID, kind: "earn", points: request.points,
-      reason: request.reason, at: now)
-    if debtPaid > 0 {
-      _ = try PointsLedger.append(
-        db, customerID: request.customerID, kind: "reverse", points: -debtPaid,
-        reason: "debt from refunds paid", at: now)
-    }
-    var lot = PointsLotRecord(
-      id: nil, customerID: request.customerID, earnEntryID: entry.id, orderID: request.orderID,
-      points: request.points, remaining: request.points - debtPaid, redeemed: 0, expired: 0,
-      reversed: debtPaid, earnedAt: now, expiresAt: expiryPolicy.expiry(ofPointsEarnedAt: now))
-    try lot.insert(db)
+    try afterEarn(db, account: &account, points: request.points, now: now)
     return .with {
       $0.entry = entry.message
       $0.account = account.message
     }
+  }
+
+  /// Brings the account up to `now` before it changes: pending points whose time has come are
+  /// credited, then lots past their expiry expire, so that no operation uses points too early
+  /// or too late even when no periodic run has happened yet.
+  func settleDue(_ db: Database, account: inout AccountRecord, now: Date) throws {
+    try PendingPoints.releaseDue(db, account: &account, now: now, policy: expiryPolicy)
+    try PointsLedger.expireDueLots(db, account: &account, now: now)
   }
 
   /// Returns an account; see `GetAccount` in loyalty.proto for the statuses.
@@ -93,6 +84,8 @@ extension AccountRecord {
       $0.balance = balance
       $0.lifetimePoints = lifetimePoints
       $0.pointsDebt = pointsDebt
+      $0.pendingPoints = pendingPoints
+      $0.tier = tier
       $0.createTime = Google_Protobuf_Timestamp(storeDate: createdAt)
       $0.updateTime = Google_Protobuf_Timestamp(storeDate: updatedAt)
     }

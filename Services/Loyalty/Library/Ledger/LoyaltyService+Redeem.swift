@@ -21,7 +21,7 @@ extension LoyaltyService {
     try FieldValidation.limitText(request.reason, field: "reason", maxLength: 200)
 
     let now = clock.now()
-    let result = try await store.database.write { db in
+    let result = try await writePoints { db in
       try IdempotencyLedger.run(
         db, scope: "RedeemPoints", key: key, request: request, now: now
       ) { db in
@@ -31,11 +31,11 @@ extension LoyaltyService {
     return try result.get()
   }
 
-  private func redeem(
+  func redeem(
     _ db: Database, request: Crm_Loyalty_V1_RedeemPointsRequest, now: Date
   ) throws -> Crm_Loyalty_V1_RedeemPointsResponse {
     var account = try PointsLedger.account(db, customerID: request.customerID)
-    try PointsLedger.expireDueLots(db, account: &account, now: now)
+    try settleDue(db, account: &account, now: now)
     guard account.balance >= request.points else {
       // Thrown inside the idempotent run: the expiry above rolls back with it, and the
       // failure is what this key replays from now on.

@@ -18,7 +18,7 @@ extension LoyaltyService {
     try Self.validateAmounts(refund: request.refundAmount, order: request.orderAmount)
 
     let now = clock.now()
-    let result = try await store.database.write { db in
+    let result = try await writePoints { db in
       try IdempotencyLedger.run(
         db, scope: "ReversePoints", key: key, request: request, now: now
       ) { db in
@@ -67,14 +67,22 @@ extension LoyaltyService {
       throw ServiceError.alreadyExists("refund \(request.refundID) was already reversed")
     }
     var account = try PointsLedger.account(db, customerID: request.customerID)
-    try PointsLedger.expireDueLots(db, account: &account, now: now)
+    try settleDue(db, account: &account, now: now)
     let lots =
       try PointsLotRecord
       .filter(PointsLotRecord.Columns.customerID == request.customerID)
       .filter(PointsLotRecord.Columns.orderID == request.orderID)
       .order(PointsLotRecord.Columns.expiresAt, PointsLotRecord.Columns.id)
       .fetchAll(db)
-    guard !lots.isEmpty else {
+    // Points of the order still pending (released ones are among the lots).
+    let pending =
+      try PendingPointsRecord
+      .filter(PendingPointsRecord.Columns.customerID == request.customerID)
+      .filter(PendingPointsRecord.Columns.orderID == request.orderID)
+      .filter(PendingPointsRecord.Columns.state != "released")
+      .order(PendingPointsRecord.Columns.availableAt.desc, PendingPointsRecord.Columns.id.desc)
+      .fetchAll(db)
+    guard !lots.isEmpty || !pending.isEmpty else {
       throw ServiceError.notFound(
         "points earned by order \(request.orderID) of customer \(request.customerID)")
     }
@@ -99,15 +107,18 @@ extension LoyaltyService {
     }
     let refunded = refundedBefore + request.refundAmount.amountMinor
 
-    let earned = lots.reduce(Int64(0)) { $0 + $1.points }
+    let earned =
+      lots.reduce(Int64(0)) { $0 + $1.points } + pending.reduce(Int64(0)) { $0 + $1.points }
     // Full width: points × minor units can pass Int64 even though the quotient never does.
     let product = earned.multipliedFullWidth(by: refunded)
     let target = order.amountMinor.dividingFullWidth(product).quotient
     let due = target - earlier.reduce(0) { $0 + $1.pointsAccounted }
 
+    // Points never available are cancelled first: taking them costs the customer nothing.
+    let cancelled = try PendingPoints.cancel(db, points: due, from: pending, account: &account)
     let taken = try PointsLedger.take(
-      db, points: due, from: lots.filter { $0.remaining > 0 }, into: \.reversed)
-    let shortfall = due - taken
+      db, points: due - cancelled, from: lots.filter { $0.remaining > 0 }, into: \.reversed)
+    let shortfall = due - cancelled - taken
     // Expired points are already gone from the balance: forgive them first, and owe the rest.
     let expiredNotForgiven =
       lots.reduce(0) { $0 + $1.expired } - earlier.reduce(0) { $0 + $1.pointsExpired }
@@ -128,7 +139,7 @@ extension LoyaltyService {
       refundID: request.refundID, customerID: request.customerID, orderID: request.orderID,
       refundAmountMinor: request.refundAmount.amountMinor, orderAmountMinor: order.amountMinor,
       currency: order.currency, pointsReversed: taken, pointsDebt: debt, pointsExpired: forgiven,
-      createdAt: now
+      pointsPendingCancelled: cancelled, createdAt: now
     ).insert(db)
 
     return .with {
@@ -137,6 +148,7 @@ extension LoyaltyService {
       $0.pointsReversed = taken
       $0.pointsDebtAdded = debt
       $0.pointsAlreadyExpired = forgiven
+      $0.pointsPendingCancelled = cancelled
     }
   }
 }

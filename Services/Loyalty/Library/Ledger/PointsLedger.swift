@@ -27,6 +27,35 @@ enum PointsLedger {
     return entry
   }
 
+  /// Credits `points` as a new lot dated `date`; a debt left by a refund takes its share first,
+  /// so the customer never holds points that a refund already took back. The caller saves the
+  /// account.
+  static func credit(
+    _ db: Database, account: inout AccountRecord, points: Int64, reason: String,
+    orderID: String, at date: Date, expiresAt: Date
+  ) throws -> LedgerEntryRecord {
+    if !(try AccountRecord.exists(db, key: account.customerID)) {
+      try account.insert(db)
+    }
+    let debtPaid = min(account.pointsDebt, points)
+    account.balance += points - debtPaid
+    account.pointsDebt -= debtPaid
+    account.lifetimePoints += points
+    let entry = try append(
+      db, customerID: account.customerID, kind: "earn", points: points, reason: reason, at: date)
+    if debtPaid > 0 {
+      _ = try append(
+        db, customerID: account.customerID, kind: "reverse", points: -debtPaid,
+        reason: "debt from refunds paid", at: date)
+    }
+    var lot = PointsLotRecord(
+      id: nil, customerID: account.customerID, earnEntryID: entry.id, orderID: orderID,
+      points: points, remaining: points - debtPaid, redeemed: 0, expired: 0, reversed: debtPaid,
+      earnedAt: date, expiresAt: expiresAt)
+    try lot.insert(db)
+    return entry
+  }
+
   /// Expires the customer's lots that are due at `now`, so that a redeem or a reversal never
   /// uses points whose time has passed even when no expiry run has happened yet.
   static func expireDueLots(_ db: Database, account: inout AccountRecord, now: Date) throws {

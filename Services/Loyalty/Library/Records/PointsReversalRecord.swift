@@ -19,6 +19,8 @@ struct PointsReversalRecord: Codable, Hashable, FetchableRecord, PersistableReco
   var pointsDebt: Int64
   /// Already expired, so not taken again.
   var pointsExpired: Int64
+  /// Still pending, so cancelled before they were ever available.
+  var pointsPendingCancelled: Int64
   var createdAt: Date
 
   enum CodingKeys: String, CodingKey {
@@ -31,6 +33,7 @@ struct PointsReversalRecord: Codable, Hashable, FetchableRecord, PersistableReco
     case pointsReversed = "points_reversed"
     case pointsDebt = "points_debt"
     case pointsExpired = "points_expired"
+    case pointsPendingCancelled = "points_pending_cancelled"
     case createdAt = "created_at"
   }
 
@@ -40,5 +43,7 @@ struct PointsReversalRecord: Codable, Hashable, FetchableRecord, PersistableReco
   }
 
   /// Every point the reversal accounted for, whichever way.
-  var pointsAccounted: Int64 { pointsReversed + pointsDebt + pointsExpired }
+  var pointsAccounted: Int64 {
+    pointsReversed + pointsDebt + pointsExpired + pointsPendingCancelled
+  }
 }
