@@ -117,7 +117,57 @@ public struct LoyaltyStore: Sendable {
       try db.create(index: "order_item_by_product", on: "order_item", columns: ["product_id"])
       try db.create(index: "order_item_by_customer", on: "order_item", columns: ["customer_id"])
     }
+    registerFigures(&migrator)
+    registerPlans(&migrator)
     return migrator
+  }
+
+  /// Indexes that let the figures read a period of the ledger, lots and pending points by
+  /// time, and the accounts' tiers and balances, without touching the tables' rows.
+  private static func registerFigures(_ migrator: inout DatabaseMigrator) {
+    migrator.registerMigration("figures-v1") { db in
+      // Covering: the sums by kind and the participating accounts come from the index alone.
+      try db.create(
+        index: "ledger_entry_by_kind_time", on: LedgerEntryRecord.databaseTableName,
+        columns: ["kind", "created_at", "customer_id", "points"])
+      try db.create(
+        index: "points_lot_order_by_time", on: PointsLotRecord.databaseTableName,
+        columns: ["earned_at", "customer_id", "order_id"], condition: Column("order_id") != "")
+      try db.create(
+        index: "pending_points_by_time", on: PendingPointsRecord.databaseTableName,
+        columns: ["earned_at", "customer_id", "order_id"])
+      try db.create(
+        index: "loyalty_account_by_created", on: AccountRecord.databaseTableName,
+        columns: ["created_at"])
+      try db.create(
+        index: "loyalty_account_tier_liability", on: AccountRecord.databaseTableName,
+        columns: ["tier", "balance", "pending_points"])
+    }
+  }
+
+  /// Long-term plans: annual memberships and B2B framework agreements.
+  private static func registerPlans(_ migrator: inout DatabaseMigrator) {
+    migrator.registerMigration("plans-v1") { db in
+      try db.create(table: PlanRecord.databaseTableName) { t in
+        t.column("plan_id", .text).primaryKey()
+        t.column("customer_id", .text).notNull()
+        t.column("kind", .integer).notNull()
+        t.column("discount_bps", .integer).notNull().check { $0 >= 0 && $0 <= 10_000 }
+        t.column("start_at", .datetime).notNull()
+        t.column("end_at", .datetime).notNull()
+        // One term: whole calendar months, then seconds (an annual plan is 12 months, 0 s).
+        t.column("term_months", .integer).notNull().check { $0 >= 0 }
+        t.column("term_seconds", .integer).notNull().check { $0 >= 0 }
+        t.column("auto_renew", .boolean).notNull()
+        t.column("renewals", .integer).notNull()
+        t.column("created_at", .datetime).notNull()
+        t.column("cancelled_at", .datetime)
+        t.check(sql: "term_months > 0 OR term_seconds > 0")
+      }
+      try db.create(
+        index: "plan_by_customer", on: PlanRecord.databaseTableName,
+        columns: ["customer_id", "start_at"])
+    }
   }
 
   /// The tier program, members' tiers and periods, qualifying activity, and tier changes.

@@ -358,6 +358,84 @@ public enum Crm_Loyalty_V1_LoyaltyService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetLoyaltyFigures" metadata.
+        public enum GetLoyaltyFigures: Sendable {
+            /// Request type for "GetLoyaltyFigures".
+            public typealias Input = Crm_Loyalty_V1_GetLoyaltyFiguresRequest
+            /// Response type for "GetLoyaltyFigures".
+            public typealias Output = Crm_Loyalty_V1_GetLoyaltyFiguresResponse
+            /// Descriptor for "GetLoyaltyFigures".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "GetLoyaltyFigures",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreatePlan" metadata.
+        public enum CreatePlan: Sendable {
+            /// Request type for "CreatePlan".
+            public typealias Input = Crm_Loyalty_V1_CreatePlanRequest
+            /// Response type for "CreatePlan".
+            public typealias Output = Crm_Loyalty_V1_CreatePlanResponse
+            /// Descriptor for "CreatePlan".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "CreatePlan",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetPlan" metadata.
+        public enum GetPlan: Sendable {
+            /// Request type for "GetPlan".
+            public typealias Input = Crm_Loyalty_V1_GetPlanRequest
+            /// Response type for "GetPlan".
+            public typealias Output = Crm_Loyalty_V1_GetPlanResponse
+            /// Descriptor for "GetPlan".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "GetPlan",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListPlans" metadata.
+        public enum ListPlans: Sendable {
+            /// Request type for "ListPlans".
+            public typealias Input = Crm_Loyalty_V1_ListPlansRequest
+            /// Response type for "ListPlans".
+            public typealias Output = Crm_Loyalty_V1_ListPlansResponse
+            /// Descriptor for "ListPlans".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "ListPlans",
+                type: .unary
+            )
+        }
+        /// Namespace for "RenewPlan" metadata.
+        public enum RenewPlan: Sendable {
+            /// Request type for "RenewPlan".
+            public typealias Input = Crm_Loyalty_V1_RenewPlanRequest
+            /// Response type for "RenewPlan".
+            public typealias Output = Crm_Loyalty_V1_RenewPlanResponse
+            /// Descriptor for "RenewPlan".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "RenewPlan",
+                type: .unary
+            )
+        }
+        /// Namespace for "CancelPlan" metadata.
+        public enum CancelPlan: Sendable {
+            /// Request type for "CancelPlan".
+            public typealias Input = Crm_Loyalty_V1_CancelPlanRequest
+            /// Response type for "CancelPlan".
+            public typealias Output = Crm_Loyalty_V1_CancelPlanResponse
+            /// Descriptor for "CancelPlan".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.loyalty.v1.LoyaltyService"),
+                method: "CancelPlan",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.loyalty.v1.LoyaltyService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             EarnPoints.descriptor,
@@ -385,7 +463,13 @@ public enum Crm_Loyalty_V1_LoyaltyService: Sendable {
             GetReferralCode.descriptor,
             UseReferralCode.descriptor,
             SetProductAssociations.descriptor,
-            ListRelatedProducts.descriptor
+            ListRelatedProducts.descriptor,
+            GetLoyaltyFigures.descriptor,
+            CreatePlan.descriptor,
+            GetPlan.descriptor,
+            ListPlans.descriptor,
+            RenewPlan.descriptor,
+            CancelPlan.descriptor
         ]
     }
 }
@@ -564,9 +648,11 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Source IDL Documentation:
         /// >
         /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
-        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > action rewards, pending period, the come-back coupon). They apply to purchases and actions
+        /// > from then on.
         /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
-        /// > empty or over-long name, a negative pending period).
+        /// > empty or over-long name, a negative pending period, a come-back coupon discount or
+        /// > validity out of range).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Crm_Loyalty_V1_SetEarningRulesRequest` messages.
@@ -650,7 +736,7 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
         /// > rolling qualification window and the period after which a member may drop a step.
         /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
-        /// > not rising, a benefit or window out of range).
+        /// > not rising, a benefit, window or frequent_customer_purchases out of range).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Crm_Loyalty_V1_SetTierProgramRequest` messages.
@@ -727,8 +813,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a member's tier changes, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        /// > Lists a member's tier changes, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer), NOT_FOUND (no account).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Crm_Loyalty_V1_ListTierChangesRequest` messages.
@@ -808,9 +896,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
-        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
-        /// > reports a customer turned dormant.
+        /// > Issues an exclusive coupon to a frequent customer (at least the tier program's
+        /// > frequent_customer_purchases, 3 by default, in its window). Come-back coupons (the earning
+        /// > rules' discount and validity) are issued by loyalty itself when segmentation reports a
+        /// > customer turned dormant.
         /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
         /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
         /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
@@ -832,8 +921,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a customer's coupons, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        /// > Lists a customer's coupons, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Crm_Loyalty_V1_ListCouponsRequest` messages.
@@ -949,6 +1040,130 @@ extension Crm_Loyalty_V1_LoyaltyService {
             request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>
+
+        /// Handle the "GetLoyaltyFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The programme's figures between two times: participation, points issued / redeemed /
+        /// > expired / reversed and the redemption rate, outstanding liability, tier mix and movement,
+        /// > and the repurchase rate. Periods are half-open: from_time inclusive, to_time exclusive.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing, to_time not after from_time, or
+        /// > more than 10 years apart).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_GetLoyaltyFiguresRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_GetLoyaltyFiguresResponse` messages.
+        func getLoyaltyFigures(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>
+
+        /// Handle the "CreatePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Opens a long-term plan for a customer: an annual membership or a B2B framework agreement,
+        /// > with its discount and term.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, kind unspecified, discount_bps not 0
+        /// > to 10000, start_time or end_time missing, end_time not a day to 5 years after
+        /// > start_time, missing key), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_CreatePlanRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_CreatePlanResponse` messages.
+        func createPlan(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_CreatePlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_CreatePlanResponse>
+
+        /// Handle the "GetPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a plan, with its state computed from the clock.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_GetPlanRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_GetPlanResponse` messages.
+        func getPlan(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetPlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetPlanResponse>
+
+        /// Handle the "ListPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's plans, the latest start first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_ListPlansRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_ListPlansResponse` messages.
+        func listPlans(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListPlansRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListPlansResponse>
+
+        /// Handle the "RenewPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Extends a plan by one term (its first term's length) from the end of its current term,
+        /// > once per idempotency key: terms stay back to back, even when a renewal comes late.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id, missing key), NOT_FOUND (no such plan),
+        /// > FAILED_PRECONDITION (the plan is cancelled; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_RenewPlanRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_RenewPlanResponse` messages.
+        func renewPlan(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RenewPlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RenewPlanResponse>
+
+        /// Handle the "CancelPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a plan: it ends now (or never starts) and no longer renews. Cancelling a cancelled
+        /// > plan returns it unchanged.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Loyalty_V1_CancelPlanRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Loyalty_V1_CancelPlanResponse` messages.
+        func cancelPlan(
+            request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_CancelPlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_CancelPlanResponse>
     }
 
     /// Service protocol for the "crm.loyalty.v1.LoyaltyService" service.
@@ -1111,9 +1326,11 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Source IDL Documentation:
         /// >
         /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
-        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > action rewards, pending period, the come-back coupon). They apply to purchases and actions
+        /// > from then on.
         /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
-        /// > empty or over-long name, a negative pending period).
+        /// > empty or over-long name, a negative pending period, a come-back coupon discount or
+        /// > validity out of range).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_SetEarningRulesRequest` message.
@@ -1197,7 +1414,7 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
         /// > rolling qualification window and the period after which a member may drop a step.
         /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
-        /// > not rising, a benefit or window out of range).
+        /// > not rising, a benefit, window or frequent_customer_purchases out of range).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_SetTierProgramRequest` message.
@@ -1274,8 +1491,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a member's tier changes, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        /// > Lists a member's tier changes, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer), NOT_FOUND (no account).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_ListTierChangesRequest` message.
@@ -1355,9 +1574,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
-        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
-        /// > reports a customer turned dormant.
+        /// > Issues an exclusive coupon to a frequent customer (at least the tier program's
+        /// > frequent_customer_purchases, 3 by default, in its window). Come-back coupons (the earning
+        /// > rules' discount and validity) are issued by loyalty itself when segmentation reports a
+        /// > customer turned dormant.
         /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
         /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
         /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
@@ -1379,8 +1599,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a customer's coupons, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        /// > Lists a customer's coupons, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_ListCouponsRequest` message.
@@ -1496,6 +1718,130 @@ extension Crm_Loyalty_V1_LoyaltyService {
             request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListRelatedProductsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>
+
+        /// Handle the "GetLoyaltyFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The programme's figures between two times: participation, points issued / redeemed /
+        /// > expired / reversed and the redemption rate, outstanding liability, tier mix and movement,
+        /// > and the repurchase rate. Periods are half-open: from_time inclusive, to_time exclusive.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing, to_time not after from_time, or
+        /// > more than 10 years apart).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetLoyaltyFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_GetLoyaltyFiguresResponse` message.
+        func getLoyaltyFigures(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>
+
+        /// Handle the "CreatePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Opens a long-term plan for a customer: an annual membership or a B2B framework agreement,
+        /// > with its discount and term.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, kind unspecified, discount_bps not 0
+        /// > to 10000, start_time or end_time missing, end_time not a day to 5 years after
+        /// > start_time, missing key), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_CreatePlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_CreatePlanResponse` message.
+        func createPlan(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_CreatePlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_CreatePlanResponse>
+
+        /// Handle the "GetPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a plan, with its state computed from the clock.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetPlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_GetPlanResponse` message.
+        func getPlan(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetPlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetPlanResponse>
+
+        /// Handle the "ListPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's plans, the latest start first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListPlansRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_ListPlansResponse` message.
+        func listPlans(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListPlansRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListPlansResponse>
+
+        /// Handle the "RenewPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Extends a plan by one term (its first term's length) from the end of its current term,
+        /// > once per idempotency key: terms stay back to back, even when a renewal comes late.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id, missing key), NOT_FOUND (no such plan),
+        /// > FAILED_PRECONDITION (the plan is cancelled; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RenewPlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_RenewPlanResponse` message.
+        func renewPlan(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RenewPlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RenewPlanResponse>
+
+        /// Handle the "CancelPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a plan: it ends now (or never starts) and no longer renews. Cancelling a cancelled
+        /// > plan returns it unchanged.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_CancelPlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Loyalty_V1_CancelPlanResponse` message.
+        func cancelPlan(
+            request: GRPCCore.ServerRequest<Crm_Loyalty_V1_CancelPlanRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_CancelPlanResponse>
     }
 
     /// Simple service protocol for the "crm.loyalty.v1.LoyaltyService" service.
@@ -1656,9 +2002,11 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Source IDL Documentation:
         /// >
         /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
-        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > action rewards, pending period, the come-back coupon). They apply to purchases and actions
+        /// > from then on.
         /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
-        /// > empty or over-long name, a negative pending period).
+        /// > empty or over-long name, a negative pending period, a come-back coupon discount or
+        /// > validity out of range).
         ///
         /// - Parameters:
         ///   - request: A `Crm_Loyalty_V1_SetEarningRulesRequest` message.
@@ -1742,7 +2090,7 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
         /// > rolling qualification window and the period after which a member may drop a step.
         /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
-        /// > not rising, a benefit or window out of range).
+        /// > not rising, a benefit, window or frequent_customer_purchases out of range).
         ///
         /// - Parameters:
         ///   - request: A `Crm_Loyalty_V1_SetTierProgramRequest` message.
@@ -1819,8 +2167,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a member's tier changes, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        /// > Lists a member's tier changes, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer), NOT_FOUND (no account).
         ///
         /// - Parameters:
         ///   - request: A `Crm_Loyalty_V1_ListTierChangesRequest` message.
@@ -1900,9 +2250,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
-        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
-        /// > reports a customer turned dormant.
+        /// > Issues an exclusive coupon to a frequent customer (at least the tier program's
+        /// > frequent_customer_purchases, 3 by default, in its window). Come-back coupons (the earning
+        /// > rules' discount and validity) are issued by loyalty itself when segmentation reports a
+        /// > customer turned dormant.
         /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
         /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
         /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
@@ -1924,8 +2275,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a customer's coupons, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        /// > Lists a customer's coupons, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer).
         ///
         /// - Parameters:
         ///   - request: A `Crm_Loyalty_V1_ListCouponsRequest` message.
@@ -2041,6 +2394,130 @@ extension Crm_Loyalty_V1_LoyaltyService {
             request: Crm_Loyalty_V1_ListRelatedProductsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Loyalty_V1_ListRelatedProductsResponse
+
+        /// Handle the "GetLoyaltyFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The programme's figures between two times: participation, points issued / redeemed /
+        /// > expired / reversed and the redemption rate, outstanding liability, tier mix and movement,
+        /// > and the repurchase rate. Periods are half-open: from_time inclusive, to_time exclusive.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing, to_time not after from_time, or
+        /// > more than 10 years apart).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_GetLoyaltyFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_GetLoyaltyFiguresResponse` to respond with.
+        func getLoyaltyFigures(
+            request: Crm_Loyalty_V1_GetLoyaltyFiguresRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_GetLoyaltyFiguresResponse
+
+        /// Handle the "CreatePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Opens a long-term plan for a customer: an annual membership or a B2B framework agreement,
+        /// > with its discount and term.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, kind unspecified, discount_bps not 0
+        /// > to 10000, start_time or end_time missing, end_time not a day to 5 years after
+        /// > start_time, missing key), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_CreatePlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_CreatePlanResponse` to respond with.
+        func createPlan(
+            request: Crm_Loyalty_V1_CreatePlanRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_CreatePlanResponse
+
+        /// Handle the "GetPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a plan, with its state computed from the clock.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_GetPlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_GetPlanResponse` to respond with.
+        func getPlan(
+            request: Crm_Loyalty_V1_GetPlanRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_GetPlanResponse
+
+        /// Handle the "ListPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's plans, the latest start first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_ListPlansRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_ListPlansResponse` to respond with.
+        func listPlans(
+            request: Crm_Loyalty_V1_ListPlansRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_ListPlansResponse
+
+        /// Handle the "RenewPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Extends a plan by one term (its first term's length) from the end of its current term,
+        /// > once per idempotency key: terms stay back to back, even when a renewal comes late.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id, missing key), NOT_FOUND (no such plan),
+        /// > FAILED_PRECONDITION (the plan is cancelled; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_RenewPlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_RenewPlanResponse` to respond with.
+        func renewPlan(
+            request: Crm_Loyalty_V1_RenewPlanRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_RenewPlanResponse
+
+        /// Handle the "CancelPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a plan: it ends now (or never starts) and no longer renews. Cancelling a cancelled
+        /// > plan returns it unchanged.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Loyalty_V1_CancelPlanRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Loyalty_V1_CancelPlanResponse` to respond with.
+        func cancelPlan(
+            request: Crm_Loyalty_V1_CancelPlanRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Loyalty_V1_CancelPlanResponse
     }
 }
 
@@ -2334,6 +2811,72 @@ extension Crm_Loyalty_V1_LoyaltyService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.GetLoyaltyFigures.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>(),
+            handler: { request, context in
+                try await self.getLoyaltyFigures(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.CreatePlan.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_CreatePlanRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_CreatePlanResponse>(),
+            handler: { request, context in
+                try await self.createPlan(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.GetPlan.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetPlanRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetPlanResponse>(),
+            handler: { request, context in
+                try await self.getPlan(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.ListPlans.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListPlansRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListPlansResponse>(),
+            handler: { request, context in
+                try await self.listPlans(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.RenewPlan.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RenewPlanRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RenewPlanResponse>(),
+            handler: { request, context in
+                try await self.renewPlan(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Loyalty_V1_LoyaltyService.Method.CancelPlan.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_CancelPlanRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_CancelPlanResponse>(),
+            handler: { request, context in
+                try await self.cancelPlan(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -2620,6 +3163,72 @@ extension Crm_Loyalty_V1_LoyaltyService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListRelatedProductsResponse> {
         let response = try await self.listRelatedProducts(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getLoyaltyFigures(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetLoyaltyFiguresResponse> {
+        let response = try await self.getLoyaltyFigures(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createPlan(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_CreatePlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_CreatePlanResponse> {
+        let response = try await self.createPlan(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getPlan(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_GetPlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_GetPlanResponse> {
+        let response = try await self.getPlan(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listPlans(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_ListPlansRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_ListPlansResponse> {
+        let response = try await self.listPlans(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func renewPlan(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_RenewPlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_RenewPlanResponse> {
+        let response = try await self.renewPlan(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func cancelPlan(
+        request: GRPCCore.StreamingServerRequest<Crm_Loyalty_V1_CancelPlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Loyalty_V1_CancelPlanResponse> {
+        let response = try await self.cancelPlan(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -2967,6 +3576,84 @@ extension Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func getLoyaltyFigures(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetLoyaltyFiguresResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>(
+            message: try await self.getLoyaltyFigures(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createPlan(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_CreatePlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_CreatePlanResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_CreatePlanResponse>(
+            message: try await self.createPlan(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getPlan(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_GetPlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_GetPlanResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_GetPlanResponse>(
+            message: try await self.getPlan(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listPlans(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_ListPlansRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_ListPlansResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_ListPlansResponse>(
+            message: try await self.listPlans(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func renewPlan(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_RenewPlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_RenewPlanResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_RenewPlanResponse>(
+            message: try await self.renewPlan(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func cancelPlan(
+        request: GRPCCore.ServerRequest<Crm_Loyalty_V1_CancelPlanRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Loyalty_V1_CancelPlanResponse> {
+        return GRPCCore.ServerResponse<Crm_Loyalty_V1_CancelPlanResponse>(
+            message: try await self.cancelPlan(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: crm.loyalty.v1.LoyaltyService (client)
@@ -3165,9 +3852,11 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Source IDL Documentation:
         /// >
         /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
-        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > action rewards, pending period, the come-back coupon). They apply to purchases and actions
+        /// > from then on.
         /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
-        /// > empty or over-long name, a negative pending period).
+        /// > empty or over-long name, a negative pending period, a come-back coupon discount or
+        /// > validity out of range).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_SetEarningRulesRequest` message.
@@ -3271,7 +3960,7 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
         /// > rolling qualification window and the period after which a member may drop a step.
         /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
-        /// > not rising, a benefit or window out of range).
+        /// > not rising, a benefit, window or frequent_customer_purchases out of range).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_SetTierProgramRequest` message.
@@ -3368,8 +4057,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a member's tier changes, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        /// > Lists a member's tier changes, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer), NOT_FOUND (no account).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_ListTierChangesRequest` message.
@@ -3469,9 +4160,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
-        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
-        /// > reports a customer turned dormant.
+        /// > Issues an exclusive coupon to a frequent customer (at least the tier program's
+        /// > frequent_customer_purchases, 3 by default, in its window). Come-back coupons (the earning
+        /// > rules' discount and validity) are issued by loyalty itself when segmentation reports a
+        /// > customer turned dormant.
         /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
         /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
         /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
@@ -3498,8 +4190,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a customer's coupons, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        /// > Lists a customer's coupons, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_ListCouponsRequest` message.
@@ -3644,6 +4338,160 @@ extension Crm_Loyalty_V1_LoyaltyService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListRelatedProductsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListRelatedProductsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetLoyaltyFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The programme's figures between two times: participation, points issued / redeemed /
+        /// > expired / reversed and the redemption rate, outstanding liability, tier mix and movement,
+        /// > and the repurchase rate. Periods are half-open: from_time inclusive, to_time exclusive.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing, to_time not after from_time, or
+        /// > more than 10 years apart).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetLoyaltyFiguresRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetLoyaltyFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetLoyaltyFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getLoyaltyFigures<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreatePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Opens a long-term plan for a customer: an annual membership or a B2B framework agreement,
+        /// > with its discount and term.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, kind unspecified, discount_bps not 0
+        /// > to 10000, start_time or end_time missing, end_time not a day to 5 years after
+        /// > start_time, missing key), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_CreatePlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_CreatePlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_CreatePlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createPlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_CreatePlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_CreatePlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_CreatePlanResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_CreatePlanResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a plan, with its state computed from the clock.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetPlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetPlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetPlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getPlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetPlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetPlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetPlanResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetPlanResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's plans, the latest start first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListPlansRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListPlansRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListPlansResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listPlans<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListPlansRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListPlansRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListPlansResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListPlansResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RenewPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Extends a plan by one term (its first term's length) from the end of its current term,
+        /// > once per idempotency key: terms stay back to back, even when a renewal comes late.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id, missing key), NOT_FOUND (no such plan),
+        /// > FAILED_PRECONDITION (the plan is cancelled; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RenewPlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RenewPlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RenewPlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func renewPlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RenewPlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RenewPlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RenewPlanResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RenewPlanResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CancelPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a plan: it ends now (or never starts) and no longer renews. Cancelling a cancelled
+        /// > plan returns it unchanged.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_CancelPlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_CancelPlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_CancelPlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func cancelPlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_CancelPlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_CancelPlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_CancelPlanResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_CancelPlanResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -3927,9 +4775,11 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Source IDL Documentation:
         /// >
         /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
-        /// > action rewards, pending period). They apply to purchases and actions from then on.
+        /// > action rewards, pending period, the come-back coupon). They apply to purchases and actions
+        /// > from then on.
         /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
-        /// > empty or over-long name, a negative pending period).
+        /// > empty or over-long name, a negative pending period, a come-back coupon discount or
+        /// > validity out of range).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_SetEarningRulesRequest` message.
@@ -4077,7 +4927,7 @@ extension Crm_Loyalty_V1_LoyaltyService {
         /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
         /// > rolling qualification window and the period after which a member may drop a step.
         /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
-        /// > not rising, a benefit or window out of range).
+        /// > not rising, a benefit, window or frequent_customer_purchases out of range).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_SetTierProgramRequest` message.
@@ -4218,8 +5068,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a member's tier changes, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+        /// > Lists a member's tier changes, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer), NOT_FOUND (no account).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_ListTierChangesRequest` message.
@@ -4363,9 +5215,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
-        /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
-        /// > reports a customer turned dormant.
+        /// > Issues an exclusive coupon to a frequent customer (at least the tier program's
+        /// > frequent_customer_purchases, 3 by default, in its window). Come-back coupons (the earning
+        /// > rules' discount and validity) are issued by loyalty itself when segmentation reports a
+        /// > customer turned dormant.
         /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
         /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
         /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
@@ -4403,8 +5256,10 @@ extension Crm_Loyalty_V1_LoyaltyService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Lists a customer's coupons, newest first (the latest 200).
-        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        /// > Lists a customer's coupons, newest first, one page at a time (without a page_size, the
+        /// > latest 200, as before paging existed).
+        /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+        /// > from this RPC for this customer).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Loyalty_V1_ListCouponsRequest` message.
@@ -4610,6 +5465,226 @@ extension Crm_Loyalty_V1_LoyaltyService {
             try await self.client.unary(
                 request: request,
                 descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ListRelatedProducts.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetLoyaltyFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The programme's figures between two times: participation, points issued / redeemed /
+        /// > expired / reversed and the redemption rate, outstanding liability, tier mix and movement,
+        /// > and the repurchase rate. Periods are half-open: from_time inclusive, to_time exclusive.
+        /// > Errors: INVALID_ARGUMENT (from_time or to_time missing, to_time not after from_time, or
+        /// > more than 10 years apart).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetLoyaltyFiguresRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetLoyaltyFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetLoyaltyFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getLoyaltyFigures<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.GetLoyaltyFigures.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreatePlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Opens a long-term plan for a customer: an annual membership or a B2B framework agreement,
+        /// > with its discount and term.
+        /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, kind unspecified, discount_bps not 0
+        /// > to 10000, start_time or end_time missing, end_time not a day to 5 years after
+        /// > start_time, missing key), ALREADY_EXISTS (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_CreatePlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_CreatePlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_CreatePlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createPlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_CreatePlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_CreatePlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_CreatePlanResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_CreatePlanResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.CreatePlan.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a plan, with its state computed from the clock.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_GetPlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_GetPlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_GetPlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getPlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetPlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_GetPlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_GetPlanResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetPlanResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.GetPlan.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a customer's plans, the latest start first.
+        /// > Errors: INVALID_ARGUMENT (empty customer_id).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_ListPlansRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_ListPlansRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_ListPlansResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listPlans<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListPlansRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_ListPlansRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_ListPlansResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListPlansResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.ListPlans.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RenewPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Extends a plan by one term (its first term's length) from the end of its current term,
+        /// > once per idempotency key: terms stay back to back, even when a renewal comes late.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id, missing key), NOT_FOUND (no such plan),
+        /// > FAILED_PRECONDITION (the plan is cancelled; replayed for the same key), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_RenewPlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_RenewPlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_RenewPlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func renewPlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RenewPlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_RenewPlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_RenewPlanResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RenewPlanResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.RenewPlan.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CancelPlan" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a plan: it ends now (or never starts) and no longer renews. Cancelling a cancelled
+        /// > plan returns it unchanged.
+        /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Loyalty_V1_CancelPlanRequest` message.
+        ///   - serializer: A serializer for `Crm_Loyalty_V1_CancelPlanRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Loyalty_V1_CancelPlanResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func cancelPlan<Result>(
+            request: GRPCCore.ClientRequest<Crm_Loyalty_V1_CancelPlanRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Loyalty_V1_CancelPlanRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Loyalty_V1_CancelPlanResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_CancelPlanResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Loyalty_V1_LoyaltyService.Method.CancelPlan.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -4851,9 +5926,11 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
-    /// > action rewards, pending period). They apply to purchases and actions from then on.
+    /// > action rewards, pending period, the come-back coupon). They apply to purchases and actions
+    /// > from then on.
     /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
-    /// > empty or over-long name, a negative pending period).
+    /// > empty or over-long name, a negative pending period, a come-back coupon discount or
+    /// > validity out of range).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Crm_Loyalty_V1_SetEarningRulesRequest` message.
@@ -4981,7 +6058,7 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
     /// > rolling qualification window and the period after which a member may drop a step.
     /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
-    /// > not rising, a benefit or window out of range).
+    /// > not rising, a benefit, window or frequent_customer_purchases out of range).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Crm_Loyalty_V1_SetTierProgramRequest` message.
@@ -5102,8 +6179,10 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Lists a member's tier changes, newest first (the latest 200).
-    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+    /// > Lists a member's tier changes, newest first, one page at a time (without a page_size, the
+    /// > latest 200, as before paging existed).
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+    /// > from this RPC for this customer), NOT_FOUND (no account).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Crm_Loyalty_V1_ListTierChangesRequest` message.
@@ -5227,9 +6306,10 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
-    /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
-    /// > reports a customer turned dormant.
+    /// > Issues an exclusive coupon to a frequent customer (at least the tier program's
+    /// > frequent_customer_purchases, 3 by default, in its window). Come-back coupons (the earning
+    /// > rules' discount and validity) are issued by loyalty itself when segmentation reports a
+    /// > customer turned dormant.
     /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
     /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
     /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
@@ -5262,8 +6342,10 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Lists a customer's coupons, newest first (the latest 200).
-    /// > Errors: INVALID_ARGUMENT (empty customer_id).
+    /// > Lists a customer's coupons, newest first, one page at a time (without a page_size, the
+    /// > latest 200, as before paging existed).
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+    /// > from this RPC for this customer).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Crm_Loyalty_V1_ListCouponsRequest` message.
@@ -5441,6 +6523,196 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListRelatedProductsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListRelatedProductsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetLoyaltyFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The programme's figures between two times: participation, points issued / redeemed /
+    /// > expired / reversed and the redemption rate, outstanding liability, tier mix and movement,
+    /// > and the repurchase rate. Periods are half-open: from_time inclusive, to_time exclusive.
+    /// > Errors: INVALID_ARGUMENT (from_time or to_time missing, to_time not after from_time, or
+    /// > more than 10 years apart).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_GetLoyaltyFiguresRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getLoyaltyFigures<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getLoyaltyFigures(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreatePlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Opens a long-term plan for a customer: an annual membership or a B2B framework agreement,
+    /// > with its discount and term.
+    /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, kind unspecified, discount_bps not 0
+    /// > to 10000, start_time or end_time missing, end_time not a day to 5 years after
+    /// > start_time, missing key), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_CreatePlanRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createPlan<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_CreatePlanRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_CreatePlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createPlan(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_CreatePlanRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_CreatePlanResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetPlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a plan, with its state computed from the clock.
+    /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_GetPlanRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getPlan<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_GetPlanRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetPlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getPlan(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_GetPlanRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_GetPlanResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListPlans" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a customer's plans, the latest start first.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_ListPlansRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listPlans<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_ListPlansRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListPlansResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listPlans(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_ListPlansRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_ListPlansResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RenewPlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Extends a plan by one term (its first term's length) from the end of its current term,
+    /// > once per idempotency key: terms stay back to back, even when a renewal comes late.
+    /// > Errors: INVALID_ARGUMENT (empty plan_id, missing key), NOT_FOUND (no such plan),
+    /// > FAILED_PRECONDITION (the plan is cancelled; replayed for the same key), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_RenewPlanRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func renewPlan<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_RenewPlanRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RenewPlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.renewPlan(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_RenewPlanRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_RenewPlanResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CancelPlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cancels a plan: it ends now (or never starts) and no longer renews. Cancelling a cancelled
+    /// > plan returns it unchanged.
+    /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Loyalty_V1_CancelPlanRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelPlan<Result>(
+        request: GRPCCore.ClientRequest<Crm_Loyalty_V1_CancelPlanRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_CancelPlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.cancelPlan(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Loyalty_V1_CancelPlanRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Loyalty_V1_CancelPlanResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -5707,9 +6979,11 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Replaces the earning rules (points per currency unit, tier multipliers, category bonuses,
-    /// > action rewards, pending period). They apply to purchases and actions from then on.
+    /// > action rewards, pending period, the come-back coupon). They apply to purchases and actions
+    /// > from then on.
     /// > Errors: INVALID_ARGUMENT (a field, named: a rate, percentage or reward out of range, an
-    /// > empty or over-long name, a negative pending period).
+    /// > empty or over-long name, a negative pending period, a come-back coupon discount or
+    /// > validity out of range).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -5853,7 +7127,7 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     /// > Replaces the tier program: the tiers (lowest first) with their thresholds and benefits, the
     /// > rolling qualification window and the period after which a member may drop a step.
     /// > Errors: INVALID_ARGUMENT (a field, named: no tiers, a duplicate or empty name, thresholds
-    /// > not rising, a benefit or window out of range).
+    /// > not rising, a benefit, window or frequent_customer_purchases out of range).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -5990,8 +7264,10 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Lists a member's tier changes, newest first (the latest 200).
-    /// > Errors: INVALID_ARGUMENT (empty customer_id), NOT_FOUND (no account).
+    /// > Lists a member's tier changes, newest first, one page at a time (without a page_size, the
+    /// > latest 200, as before paging existed).
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+    /// > from this RPC for this customer), NOT_FOUND (no account).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -6131,9 +7407,10 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Issues an exclusive coupon to a frequent customer (at least 3 purchases in the tier
-    /// > program's window). Come-back coupons are issued by loyalty itself when segmentation
-    /// > reports a customer turned dormant.
+    /// > Issues an exclusive coupon to a frequent customer (at least the tier program's
+    /// > frequent_customer_purchases, 3 by default, in its window). Come-back coupons (the earning
+    /// > rules' discount and validity) are issued by loyalty itself when segmentation reports a
+    /// > customer turned dormant.
     /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, discount_percent not 1 to 100,
     /// > valid_for not 1 to 366 days, missing key), NOT_FOUND (no account), FAILED_PRECONDITION
     /// > (not a frequent customer; replayed for the same key), ALREADY_EXISTS (idempotency key
@@ -6170,8 +7447,10 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Lists a customer's coupons, newest first (the latest 200).
-    /// > Errors: INVALID_ARGUMENT (empty customer_id).
+    /// > Lists a customer's coupons, newest first, one page at a time (without a page_size, the
+    /// > latest 200, as before paging existed).
+    /// > Errors: INVALID_ARGUMENT (empty customer_id, page.page_size negative, page.page_token not
+    /// > from this RPC for this customer).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -6372,6 +7651,220 @@ extension Crm_Loyalty_V1_LoyaltyService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listRelatedProducts(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetLoyaltyFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The programme's figures between two times: participation, points issued / redeemed /
+    /// > expired / reversed and the redemption rate, outstanding liability, tier mix and movement,
+    /// > and the repurchase rate. Periods are half-open: from_time inclusive, to_time exclusive.
+    /// > Errors: INVALID_ARGUMENT (from_time or to_time missing, to_time not after from_time, or
+    /// > more than 10 years apart).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getLoyaltyFigures<Result>(
+        _ message: Crm_Loyalty_V1_GetLoyaltyFiguresRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetLoyaltyFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_GetLoyaltyFiguresRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getLoyaltyFigures(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreatePlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Opens a long-term plan for a customer: an annual membership or a B2B framework agreement,
+    /// > with its discount and term.
+    /// > Errors: INVALID_ARGUMENT (a field, named: customer_id, kind unspecified, discount_bps not 0
+    /// > to 10000, start_time or end_time missing, end_time not a day to 5 years after
+    /// > start_time, missing key), ALREADY_EXISTS (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createPlan<Result>(
+        _ message: Crm_Loyalty_V1_CreatePlanRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_CreatePlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_CreatePlanRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createPlan(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetPlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a plan, with its state computed from the clock.
+    /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getPlan<Result>(
+        _ message: Crm_Loyalty_V1_GetPlanRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_GetPlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_GetPlanRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getPlan(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListPlans" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a customer's plans, the latest start first.
+    /// > Errors: INVALID_ARGUMENT (empty customer_id).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listPlans<Result>(
+        _ message: Crm_Loyalty_V1_ListPlansRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_ListPlansResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_ListPlansRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listPlans(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RenewPlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Extends a plan by one term (its first term's length) from the end of its current term,
+    /// > once per idempotency key: terms stay back to back, even when a renewal comes late.
+    /// > Errors: INVALID_ARGUMENT (empty plan_id, missing key), NOT_FOUND (no such plan),
+    /// > FAILED_PRECONDITION (the plan is cancelled; replayed for the same key), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func renewPlan<Result>(
+        _ message: Crm_Loyalty_V1_RenewPlanRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_RenewPlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_RenewPlanRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.renewPlan(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CancelPlan" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cancels a plan: it ends now (or never starts) and no longer renews. Cancelling a cancelled
+    /// > plan returns it unchanged.
+    /// > Errors: INVALID_ARGUMENT (empty plan_id), NOT_FOUND (no such plan).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelPlan<Result>(
+        _ message: Crm_Loyalty_V1_CancelPlanRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Loyalty_V1_CancelPlanResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Loyalty_V1_CancelPlanRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.cancelPlan(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -20,6 +20,98 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+public nonisolated enum Crm_Loyalty_V1_PlanKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// An individual's annual membership.
+  case annualMembership // = 1
+
+  /// A B2B framework agreement with a negotiated discount.
+  case frameworkAgreement // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .annualMembership
+    case 2: self = .frameworkAgreement
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .annualMembership: return 1
+    case .frameworkAgreement: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Loyalty_V1_PlanKind] = [
+    .unspecified,
+    .annualMembership,
+    .frameworkAgreement,
+  ]
+
+}
+
+public nonisolated enum Crm_Loyalty_V1_PlanState: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// The term has not begun yet.
+  case scheduled // = 1
+  case active // = 2
+
+  /// Past its end without a renewal.
+  case expired // = 3
+  case cancelled // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .scheduled
+    case 2: self = .active
+    case 3: self = .expired
+    case 4: self = .cancelled
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .scheduled: return 1
+    case .active: return 2
+    case .expired: return 3
+    case .cancelled: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Loyalty_V1_PlanState] = [
+    .unspecified,
+    .scheduled,
+    .active,
+    .expired,
+    .cancelled,
+  ]
+
+}
+
 public nonisolated struct Crm_Loyalty_V1_Account: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -553,11 +645,26 @@ public nonisolated struct Crm_Loyalty_V1_EarningRules: Sendable {
   /// Clears the value of `pendingPeriod`. Subsequent reads from it will return its default value.
   public mutating func clearPendingPeriod() {self._pendingPeriod = nil}
 
+  /// The discount of the come-back coupon a customer gets on turning dormant: 0 to 100, 0
+  /// meaning the default 15.
+  public var comebackCouponDiscountPercent: Int32 = 0
+
+  /// How long a come-back coupon is valid: 0 to 366 days, zero meaning the default 30 days.
+  public var comebackCouponValidity: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_comebackCouponValidity ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_comebackCouponValidity = newValue}
+  }
+  /// Returns true if `comebackCouponValidity` has been explicitly set.
+  public var hasComebackCouponValidity: Bool {self._comebackCouponValidity != nil}
+  /// Clears the value of `comebackCouponValidity`. Subsequent reads from it will return its default value.
+  public mutating func clearComebackCouponValidity() {self._comebackCouponValidity = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _pendingPeriod: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _comebackCouponValidity: SwiftProtobuf.Google_Protobuf_Duration? = nil
 }
 
 public nonisolated struct Crm_Loyalty_V1_SetEarningRulesRequest: Sendable {
@@ -799,6 +906,10 @@ public nonisolated struct Crm_Loyalty_V1_TierProgram: Sendable {
   /// Months a tier is held before a review may drop it one step: 1 to 36.
   public var periodMonths: Int32 = 0
 
+  /// Purchases within the qualification window that make a customer frequent enough for an
+  /// exclusive coupon: 0 to 1000, 0 meaning the default 3.
+  public var frequentCustomerPurchases: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1005,9 +1116,21 @@ public nonisolated struct Crm_Loyalty_V1_ListTierChangesRequest: Sendable {
 
   public var customerID: String = String()
 
+  /// page_size 0 means 200 (what the RPC returned before paging); above 500 is clamped to 500.
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
 }
 
 public nonisolated struct Crm_Loyalty_V1_ListTierChangesResponse: Sendable {
@@ -1018,9 +1141,20 @@ public nonisolated struct Crm_Loyalty_V1_ListTierChangesResponse: Sendable {
   /// Newest first.
   public var changes: [Crm_Loyalty_V1_TierChange] = []
 
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
 }
 
 public nonisolated struct Crm_Loyalty_V1_Reward: Sendable {
@@ -1307,9 +1441,21 @@ public nonisolated struct Crm_Loyalty_V1_ListCouponsRequest: Sendable {
 
   public var customerID: String = String()
 
+  /// page_size 0 means 200 (what the RPC returned before paging); above 500 is clamped to 500.
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
 }
 
 public nonisolated struct Crm_Loyalty_V1_ListCouponsResponse: Sendable {
@@ -1317,11 +1463,23 @@ public nonisolated struct Crm_Loyalty_V1_ListCouponsResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Newest first.
   public var coupons: [Crm_Loyalty_V1_Coupon] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
 }
 
 public nonisolated struct Crm_Loyalty_V1_RedeemCouponRequest: Sendable {
@@ -1483,9 +1641,493 @@ public nonisolated struct Crm_Loyalty_V1_ListRelatedProductsResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Crm_Loyalty_V1_GetLoyaltyFiguresRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Start of the period, inclusive. Required.
+  public var fromTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_fromTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_fromTime = newValue}
+  }
+  /// Returns true if `fromTime` has been explicitly set.
+  public var hasFromTime: Bool {self._fromTime != nil}
+  /// Clears the value of `fromTime`. Subsequent reads from it will return its default value.
+  public mutating func clearFromTime() {self._fromTime = nil}
+
+  /// End of the period, exclusive; after from_time, at most 10 years later. Required.
+  public var toTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_toTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_toTime = newValue}
+  }
+  /// Returns true if `toTime` has been explicitly set.
+  public var hasToTime: Bool {self._toTime != nil}
+  /// Clears the value of `toTime`. Subsequent reads from it will return its default value.
+  public mutating func clearToTime() {self._toTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _fromTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _toTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Members holding a tier.
+public nonisolated struct Crm_Loyalty_V1_TierCount: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tier: String = String()
+
+  public var members: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Members who moved between two tiers in the period.
+public nonisolated struct Crm_Loyalty_V1_TierMovement: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Empty: the program's lowest tier (a member's first change).
+  public var fromTier: String = String()
+
+  public var toTier: String = String()
+
+  /// upgrade or downgrade.
+  public var reason: String = String()
+
+  public var changes: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetLoyaltyFiguresResponse: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var fromTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._fromTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._fromTime = newValue}
+  }
+  /// Returns true if `fromTime` has been explicitly set.
+  public var hasFromTime: Bool {_storage._fromTime != nil}
+  /// Clears the value of `fromTime`. Subsequent reads from it will return its default value.
+  public mutating func clearFromTime() {_uniqueStorage()._fromTime = nil}
+
+  public var toTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._toTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._toTime = newValue}
+  }
+  /// Returns true if `toTime` has been explicitly set.
+  public var hasToTime: Bool {_storage._toTime != nil}
+  /// Clears the value of `toTime`. Subsequent reads from it will return its default value.
+  public mutating func clearToTime() {_uniqueStorage()._toTime = nil}
+
+  /// Accounts opened before to_time.
+  public var accounts: Int64 {
+    get {_storage._accounts}
+    set {_uniqueStorage()._accounts = newValue}
+  }
+
+  /// Accounts with at least one earn entry in the period.
+  public var participatingAccounts: Int64 {
+    get {_storage._participatingAccounts}
+    set {_uniqueStorage()._participatingAccounts = newValue}
+  }
+
+  /// participating_accounts / accounts, 0 to 1 (0 when there are no accounts).
+  public var participationRate: Double {
+    get {_storage._participationRate}
+    set {_uniqueStorage()._participationRate = newValue}
+  }
+
+  /// Sums of the period's ledger entries by kind, as positive numbers.
+  public var pointsIssued: Int64 {
+    get {_storage._pointsIssued}
+    set {_uniqueStorage()._pointsIssued = newValue}
+  }
+
+  public var pointsRedeemed: Int64 {
+    get {_storage._pointsRedeemed}
+    set {_uniqueStorage()._pointsRedeemed = newValue}
+  }
+
+  public var pointsExpired: Int64 {
+    get {_storage._pointsExpired}
+    set {_uniqueStorage()._pointsExpired = newValue}
+  }
+
+  public var pointsReversed: Int64 {
+    get {_storage._pointsReversed}
+    set {_uniqueStorage()._pointsReversed = newValue}
+  }
+
+  /// points_redeemed / points_issued (0 when none were issued).
+  public var redemptionRate: Double {
+    get {_storage._redemptionRate}
+    set {_uniqueStorage()._redemptionRate = newValue}
+  }
+
+  /// Points the programme owes: every account's balance plus its pending points. Taken now,
+  /// not at to_time: balances are kept current, and rebuilding them at a past time would mean
+  /// summing the whole ledger.
+  public var outstandingPoints: Int64 {
+    get {_storage._outstandingPoints}
+    set {_uniqueStorage()._outstandingPoints = newValue}
+  }
+
+  /// Members per tier now, in the program's order (accounts without a tier change count in the
+  /// lowest tier); tiers no longer in the program follow.
+  public var tierMix: [Crm_Loyalty_V1_TierCount] {
+    get {_storage._tierMix}
+    set {_uniqueStorage()._tierMix = newValue}
+  }
+
+  /// Tier changes in the period.
+  public var upgrades: Int64 {
+    get {_storage._upgrades}
+    set {_uniqueStorage()._upgrades = newValue}
+  }
+
+  public var downgrades: Int64 {
+    get {_storage._downgrades}
+    set {_uniqueStorage()._downgrades = newValue}
+  }
+
+  public var tierMovements: [Crm_Loyalty_V1_TierMovement] {
+    get {_storage._tierMovements}
+    set {_uniqueStorage()._tierMovements = newValue}
+  }
+
+  /// Customers with at least one purchase earning points in the period (their orders, pending
+  /// or credited), and those with two or more.
+  public var purchasingCustomers: Int64 {
+    get {_storage._purchasingCustomers}
+    set {_uniqueStorage()._purchasingCustomers = newValue}
+  }
+
+  public var repeatCustomers: Int64 {
+    get {_storage._repeatCustomers}
+    set {_uniqueStorage()._repeatCustomers = newValue}
+  }
+
+  /// repeat_customers / purchasing_customers (0 when none purchased).
+  public var repurchaseRate: Double {
+    get {_storage._repurchaseRate}
+    set {_uniqueStorage()._repurchaseRate = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Crm_Loyalty_V1_Plan: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Output only.
+  public var planID: String = String()
+
+  public var customerID: String = String()
+
+  public var kind: Crm_Loyalty_V1_PlanKind = .unspecified
+
+  /// Discount on the customer's purchases in basis points: 0 to 10000 (1250 = 12.5%).
+  public var discountBps: Int32 = 0
+
+  public var startTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_startTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_startTime = newValue}
+  }
+  /// Returns true if `startTime` has been explicitly set.
+  public var hasStartTime: Bool {self._startTime != nil}
+  /// Clears the value of `startTime`. Subsequent reads from it will return its default value.
+  public mutating func clearStartTime() {self._startTime = nil}
+
+  /// The end of the current term; renewals move it by one term. For an auto-renewing plan that
+  /// is not cancelled, the end of the term the clock is in.
+  public var endTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_endTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_endTime = newValue}
+  }
+  /// Returns true if `endTime` has been explicitly set.
+  public var hasEndTime: Bool {self._endTime != nil}
+  /// Clears the value of `endTime`. Subsequent reads from it will return its default value.
+  public mutating func clearEndTime() {self._endTime = nil}
+
+  /// Renews itself term after term until cancelled.
+  public var autoRenew: Bool = false
+
+  /// Output only: computed from the clock when read.
+  public var state: Crm_Loyalty_V1_PlanState = .unspecified
+
+  /// Output only: renewals made by RenewPlan.
+  public var renewals: Int32 = 0
+
+  /// Output only.
+  public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createTime = newValue}
+  }
+  /// Returns true if `createTime` has been explicitly set.
+  public var hasCreateTime: Bool {self._createTime != nil}
+  /// Clears the value of `createTime`. Subsequent reads from it will return its default value.
+  public mutating func clearCreateTime() {self._createTime = nil}
+
+  /// Output only: absent unless cancelled.
+  public var cancelTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_cancelTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_cancelTime = newValue}
+  }
+  /// Returns true if `cancelTime` has been explicitly set.
+  public var hasCancelTime: Bool {self._cancelTime != nil}
+  /// Clears the value of `cancelTime`. Subsequent reads from it will return its default value.
+  public mutating func clearCancelTime() {self._cancelTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _startTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _endTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _cancelTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_CreatePlanRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var kind: Crm_Loyalty_V1_PlanKind = .unspecified
+
+  public var discountBps: Int32 = 0
+
+  /// The first term: end_time a day to 5 years after start_time. Renewals add the same
+  /// length again, counted in whole UTC months and the time left over (a year stays a year).
+  public var startTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_startTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_startTime = newValue}
+  }
+  /// Returns true if `startTime` has been explicitly set.
+  public var hasStartTime: Bool {self._startTime != nil}
+  /// Clears the value of `startTime`. Subsequent reads from it will return its default value.
+  public mutating func clearStartTime() {self._startTime = nil}
+
+  public var endTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_endTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_endTime = newValue}
+  }
+  /// Returns true if `endTime` has been explicitly set.
+  public var hasEndTime: Bool {self._endTime != nil}
+  /// Clears the value of `endTime`. Subsequent reads from it will return its default value.
+  public mutating func clearEndTime() {self._endTime = nil}
+
+  public var autoRenew: Bool = false
+
+  /// Required: a plan is never created twice for one request.
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _startTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _endTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_CreatePlanResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var plan: Crm_Loyalty_V1_Plan {
+    get {_plan ?? Crm_Loyalty_V1_Plan()}
+    set {_plan = newValue}
+  }
+  /// Returns true if `plan` has been explicitly set.
+  public var hasPlan: Bool {self._plan != nil}
+  /// Clears the value of `plan`. Subsequent reads from it will return its default value.
+  public mutating func clearPlan() {self._plan = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _plan: Crm_Loyalty_V1_Plan? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetPlanRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var planID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_GetPlanResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var plan: Crm_Loyalty_V1_Plan {
+    get {_plan ?? Crm_Loyalty_V1_Plan()}
+    set {_plan = newValue}
+  }
+  /// Returns true if `plan` has been explicitly set.
+  public var hasPlan: Bool {self._plan != nil}
+  /// Clears the value of `plan`. Subsequent reads from it will return its default value.
+  public mutating func clearPlan() {self._plan = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _plan: Crm_Loyalty_V1_Plan? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListPlansRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_ListPlansResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The latest start first.
+  public var plans: [Crm_Loyalty_V1_Plan] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_RenewPlanRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var planID: String = String()
+
+  /// Required: a plan is renewed once per key.
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_RenewPlanResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var plan: Crm_Loyalty_V1_Plan {
+    get {_plan ?? Crm_Loyalty_V1_Plan()}
+    set {_plan = newValue}
+  }
+  /// Returns true if `plan` has been explicitly set.
+  public var hasPlan: Bool {self._plan != nil}
+  /// Clears the value of `plan`. Subsequent reads from it will return its default value.
+  public mutating func clearPlan() {self._plan = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _plan: Crm_Loyalty_V1_Plan? = nil
+}
+
+public nonisolated struct Crm_Loyalty_V1_CancelPlanRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var planID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Loyalty_V1_CancelPlanResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var plan: Crm_Loyalty_V1_Plan {
+    get {_plan ?? Crm_Loyalty_V1_Plan()}
+    set {_plan = newValue}
+  }
+  /// Returns true if `plan` has been explicitly set.
+  public var hasPlan: Bool {self._plan != nil}
+  /// Clears the value of `plan`. Subsequent reads from it will return its default value.
+  public mutating func clearPlan() {self._plan = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _plan: Crm_Loyalty_V1_Plan? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "crm.loyalty.v1"
+
+nonisolated extension Crm_Loyalty_V1_PlanKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PLAN_KIND_UNSPECIFIED\0\u{1}PLAN_KIND_ANNUAL_MEMBERSHIP\0\u{1}PLAN_KIND_FRAMEWORK_AGREEMENT\0")
+}
+
+nonisolated extension Crm_Loyalty_V1_PlanState: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PLAN_STATE_UNSPECIFIED\0\u{1}PLAN_STATE_SCHEDULED\0\u{1}PLAN_STATE_ACTIVE\0\u{1}PLAN_STATE_EXPIRED\0\u{1}PLAN_STATE_CANCELLED\0")
+}
 
 nonisolated extension Crm_Loyalty_V1_Account: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Account"
@@ -2373,7 +3015,7 @@ nonisolated extension Crm_Loyalty_V1_ListLedgerEntriesResponse: SwiftProtobuf.Me
 
 nonisolated extension Crm_Loyalty_V1_EarningRules: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EarningRules"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}points_per_currency_unit\0\u{3}tier_multiplier_percent\0\u{3}category_bonus_percent\0\u{3}action_points\0\u{3}pending_period\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}points_per_currency_unit\0\u{3}tier_multiplier_percent\0\u{3}category_bonus_percent\0\u{3}action_points\0\u{3}pending_period\0\u{3}comeback_coupon_discount_percent\0\u{3}comeback_coupon_validity\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2386,6 +3028,8 @@ nonisolated extension Crm_Loyalty_V1_EarningRules: SwiftProtobuf.Message, SwiftP
       case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: &self.categoryBonusPercent) }()
       case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: &self.actionPoints) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._pendingPeriod) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.comebackCouponDiscountPercent) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._comebackCouponValidity) }()
       default: break
       }
     }
@@ -2411,6 +3055,12 @@ nonisolated extension Crm_Loyalty_V1_EarningRules: SwiftProtobuf.Message, SwiftP
     try { if let v = self._pendingPeriod {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
+    if self.comebackCouponDiscountPercent != 0 {
+      try visitor.visitSingularInt32Field(value: self.comebackCouponDiscountPercent, fieldNumber: 6)
+    }
+    try { if let v = self._comebackCouponValidity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2420,6 +3070,8 @@ nonisolated extension Crm_Loyalty_V1_EarningRules: SwiftProtobuf.Message, SwiftP
     if lhs.categoryBonusPercent != rhs.categoryBonusPercent {return false}
     if lhs.actionPoints != rhs.actionPoints {return false}
     if lhs._pendingPeriod != rhs._pendingPeriod {return false}
+    if lhs.comebackCouponDiscountPercent != rhs.comebackCouponDiscountPercent {return false}
+    if lhs._comebackCouponValidity != rhs._comebackCouponValidity {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2843,7 +3495,7 @@ nonisolated extension Crm_Loyalty_V1_TierDefinition: SwiftProtobuf.Message, Swif
 
 nonisolated extension Crm_Loyalty_V1_TierProgram: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TierProgram"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tiers\0\u{3}qualification_window\0\u{3}period_months\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tiers\0\u{3}qualification_window\0\u{3}period_months\0\u{3}frequent_customer_purchases\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2854,6 +3506,7 @@ nonisolated extension Crm_Loyalty_V1_TierProgram: SwiftProtobuf.Message, SwiftPr
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.tiers) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._qualificationWindow) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.periodMonths) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.frequentCustomerPurchases) }()
       default: break
       }
     }
@@ -2873,6 +3526,9 @@ nonisolated extension Crm_Loyalty_V1_TierProgram: SwiftProtobuf.Message, SwiftPr
     if self.periodMonths != 0 {
       try visitor.visitSingularInt32Field(value: self.periodMonths, fieldNumber: 3)
     }
+    if self.frequentCustomerPurchases != 0 {
+      try visitor.visitSingularInt32Field(value: self.frequentCustomerPurchases, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2880,6 +3536,7 @@ nonisolated extension Crm_Loyalty_V1_TierProgram: SwiftProtobuf.Message, SwiftPr
     if lhs.tiers != rhs.tiers {return false}
     if lhs._qualificationWindow != rhs._qualificationWindow {return false}
     if lhs.periodMonths != rhs.periodMonths {return false}
+    if lhs.frequentCustomerPurchases != rhs.frequentCustomerPurchases {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3231,7 +3888,7 @@ nonisolated extension Crm_Loyalty_V1_TierChange: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Crm_Loyalty_V1_ListTierChangesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListTierChangesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}page\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3240,20 +3897,29 @@ nonisolated extension Crm_Loyalty_V1_ListTierChangesRequest: SwiftProtobuf.Messa
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.customerID.isEmpty {
       try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
     }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Loyalty_V1_ListTierChangesRequest, rhs: Crm_Loyalty_V1_ListTierChangesRequest) -> Bool {
     if lhs.customerID != rhs.customerID {return false}
+    if lhs._page != rhs._page {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3261,7 +3927,7 @@ nonisolated extension Crm_Loyalty_V1_ListTierChangesRequest: SwiftProtobuf.Messa
 
 nonisolated extension Crm_Loyalty_V1_ListTierChangesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListTierChangesResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{1}page\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3270,20 +3936,29 @@ nonisolated extension Crm_Loyalty_V1_ListTierChangesResponse: SwiftProtobuf.Mess
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.changes) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.changes.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 1)
     }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Loyalty_V1_ListTierChangesResponse, rhs: Crm_Loyalty_V1_ListTierChangesResponse) -> Bool {
     if lhs.changes != rhs.changes {return false}
+    if lhs._page != rhs._page {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3745,7 +4420,7 @@ nonisolated extension Crm_Loyalty_V1_IssueCouponResponse: SwiftProtobuf.Message,
 
 nonisolated extension Crm_Loyalty_V1_ListCouponsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListCouponsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}page\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3754,20 +4429,29 @@ nonisolated extension Crm_Loyalty_V1_ListCouponsRequest: SwiftProtobuf.Message, 
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.customerID.isEmpty {
       try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
     }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Loyalty_V1_ListCouponsRequest, rhs: Crm_Loyalty_V1_ListCouponsRequest) -> Bool {
     if lhs.customerID != rhs.customerID {return false}
+    if lhs._page != rhs._page {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3775,7 +4459,7 @@ nonisolated extension Crm_Loyalty_V1_ListCouponsRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Crm_Loyalty_V1_ListCouponsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListCouponsResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}coupons\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}coupons\0\u{1}page\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3784,20 +4468,29 @@ nonisolated extension Crm_Loyalty_V1_ListCouponsResponse: SwiftProtobuf.Message,
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.coupons) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.coupons.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.coupons, fieldNumber: 1)
     }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Loyalty_V1_ListCouponsResponse, rhs: Crm_Loyalty_V1_ListCouponsResponse) -> Bool {
     if lhs.coupons != rhs.coupons {return false}
+    if lhs._page != rhs._page {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -4156,6 +4849,757 @@ nonisolated extension Crm_Loyalty_V1_ListRelatedProductsResponse: SwiftProtobuf.
 
   public static func ==(lhs: Crm_Loyalty_V1_ListRelatedProductsResponse, rhs: Crm_Loyalty_V1_ListRelatedProductsResponse) -> Bool {
     if lhs.products != rhs.products {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetLoyaltyFiguresRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetLoyaltyFiguresRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_time\0\u{3}to_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._fromTime) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._toTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._fromTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._toTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetLoyaltyFiguresRequest, rhs: Crm_Loyalty_V1_GetLoyaltyFiguresRequest) -> Bool {
+    if lhs._fromTime != rhs._fromTime {return false}
+    if lhs._toTime != rhs._toTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_TierCount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TierCount"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tier\0\u{1}members\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.tier) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.members) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.tier.isEmpty {
+      try visitor.visitSingularStringField(value: self.tier, fieldNumber: 1)
+    }
+    if self.members != 0 {
+      try visitor.visitSingularInt64Field(value: self.members, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_TierCount, rhs: Crm_Loyalty_V1_TierCount) -> Bool {
+    if lhs.tier != rhs.tier {return false}
+    if lhs.members != rhs.members {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_TierMovement: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TierMovement"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_tier\0\u{3}to_tier\0\u{1}reason\0\u{1}changes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.fromTier) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.toTier) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.changes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.fromTier.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromTier, fieldNumber: 1)
+    }
+    if !self.toTier.isEmpty {
+      try visitor.visitSingularStringField(value: self.toTier, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    if self.changes != 0 {
+      try visitor.visitSingularInt64Field(value: self.changes, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_TierMovement, rhs: Crm_Loyalty_V1_TierMovement) -> Bool {
+    if lhs.fromTier != rhs.fromTier {return false}
+    if lhs.toTier != rhs.toTier {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.changes != rhs.changes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetLoyaltyFiguresResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetLoyaltyFiguresResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_time\0\u{3}to_time\0\u{1}accounts\0\u{3}participating_accounts\0\u{3}participation_rate\0\u{3}points_issued\0\u{3}points_redeemed\0\u{3}points_expired\0\u{3}points_reversed\0\u{3}redemption_rate\0\u{3}outstanding_points\0\u{3}tier_mix\0\u{1}upgrades\0\u{1}downgrades\0\u{3}tier_movements\0\u{3}purchasing_customers\0\u{3}repeat_customers\0\u{3}repurchase_rate\0")
+
+  fileprivate class _StorageClass {
+    var _fromTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _toTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _accounts: Int64 = 0
+    var _participatingAccounts: Int64 = 0
+    var _participationRate: Double = 0
+    var _pointsIssued: Int64 = 0
+    var _pointsRedeemed: Int64 = 0
+    var _pointsExpired: Int64 = 0
+    var _pointsReversed: Int64 = 0
+    var _redemptionRate: Double = 0
+    var _outstandingPoints: Int64 = 0
+    var _tierMix: [Crm_Loyalty_V1_TierCount] = []
+    var _upgrades: Int64 = 0
+    var _downgrades: Int64 = 0
+    var _tierMovements: [Crm_Loyalty_V1_TierMovement] = []
+    var _purchasingCustomers: Int64 = 0
+    var _repeatCustomers: Int64 = 0
+    var _repurchaseRate: Double = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _fromTime = source._fromTime
+      _toTime = source._toTime
+      _accounts = source._accounts
+      _participatingAccounts = source._participatingAccounts
+      _participationRate = source._participationRate
+      _pointsIssued = source._pointsIssued
+      _pointsRedeemed = source._pointsRedeemed
+      _pointsExpired = source._pointsExpired
+      _pointsReversed = source._pointsReversed
+      _redemptionRate = source._redemptionRate
+      _outstandingPoints = source._outstandingPoints
+      _tierMix = source._tierMix
+      _upgrades = source._upgrades
+      _downgrades = source._downgrades
+      _tierMovements = source._tierMovements
+      _purchasingCustomers = source._purchasingCustomers
+      _repeatCustomers = source._repeatCustomers
+      _repurchaseRate = source._repurchaseRate
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._fromTime) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._toTime) }()
+        case 3: try { try decoder.decodeSingularInt64Field(value: &_storage._accounts) }()
+        case 4: try { try decoder.decodeSingularInt64Field(value: &_storage._participatingAccounts) }()
+        case 5: try { try decoder.decodeSingularDoubleField(value: &_storage._participationRate) }()
+        case 6: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsIssued) }()
+        case 7: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsRedeemed) }()
+        case 8: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsExpired) }()
+        case 9: try { try decoder.decodeSingularInt64Field(value: &_storage._pointsReversed) }()
+        case 10: try { try decoder.decodeSingularDoubleField(value: &_storage._redemptionRate) }()
+        case 11: try { try decoder.decodeSingularInt64Field(value: &_storage._outstandingPoints) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._tierMix) }()
+        case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._upgrades) }()
+        case 14: try { try decoder.decodeSingularInt64Field(value: &_storage._downgrades) }()
+        case 15: try { try decoder.decodeRepeatedMessageField(value: &_storage._tierMovements) }()
+        case 16: try { try decoder.decodeSingularInt64Field(value: &_storage._purchasingCustomers) }()
+        case 17: try { try decoder.decodeSingularInt64Field(value: &_storage._repeatCustomers) }()
+        case 18: try { try decoder.decodeSingularDoubleField(value: &_storage._repurchaseRate) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._fromTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._toTime {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if _storage._accounts != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._accounts, fieldNumber: 3)
+      }
+      if _storage._participatingAccounts != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._participatingAccounts, fieldNumber: 4)
+      }
+      if _storage._participationRate.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._participationRate, fieldNumber: 5)
+      }
+      if _storage._pointsIssued != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pointsIssued, fieldNumber: 6)
+      }
+      if _storage._pointsRedeemed != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pointsRedeemed, fieldNumber: 7)
+      }
+      if _storage._pointsExpired != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pointsExpired, fieldNumber: 8)
+      }
+      if _storage._pointsReversed != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pointsReversed, fieldNumber: 9)
+      }
+      if _storage._redemptionRate.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._redemptionRate, fieldNumber: 10)
+      }
+      if _storage._outstandingPoints != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._outstandingPoints, fieldNumber: 11)
+      }
+      if !_storage._tierMix.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._tierMix, fieldNumber: 12)
+      }
+      if _storage._upgrades != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._upgrades, fieldNumber: 13)
+      }
+      if _storage._downgrades != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._downgrades, fieldNumber: 14)
+      }
+      if !_storage._tierMovements.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._tierMovements, fieldNumber: 15)
+      }
+      if _storage._purchasingCustomers != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._purchasingCustomers, fieldNumber: 16)
+      }
+      if _storage._repeatCustomers != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._repeatCustomers, fieldNumber: 17)
+      }
+      if _storage._repurchaseRate.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._repurchaseRate, fieldNumber: 18)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetLoyaltyFiguresResponse, rhs: Crm_Loyalty_V1_GetLoyaltyFiguresResponse) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._fromTime != rhs_storage._fromTime {return false}
+        if _storage._toTime != rhs_storage._toTime {return false}
+        if _storage._accounts != rhs_storage._accounts {return false}
+        if _storage._participatingAccounts != rhs_storage._participatingAccounts {return false}
+        if _storage._participationRate != rhs_storage._participationRate {return false}
+        if _storage._pointsIssued != rhs_storage._pointsIssued {return false}
+        if _storage._pointsRedeemed != rhs_storage._pointsRedeemed {return false}
+        if _storage._pointsExpired != rhs_storage._pointsExpired {return false}
+        if _storage._pointsReversed != rhs_storage._pointsReversed {return false}
+        if _storage._redemptionRate != rhs_storage._redemptionRate {return false}
+        if _storage._outstandingPoints != rhs_storage._outstandingPoints {return false}
+        if _storage._tierMix != rhs_storage._tierMix {return false}
+        if _storage._upgrades != rhs_storage._upgrades {return false}
+        if _storage._downgrades != rhs_storage._downgrades {return false}
+        if _storage._tierMovements != rhs_storage._tierMovements {return false}
+        if _storage._purchasingCustomers != rhs_storage._purchasingCustomers {return false}
+        if _storage._repeatCustomers != rhs_storage._repeatCustomers {return false}
+        if _storage._repurchaseRate != rhs_storage._repurchaseRate {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_Plan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Plan"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}plan_id\0\u{3}customer_id\0\u{1}kind\0\u{3}discount_bps\0\u{3}start_time\0\u{3}end_time\0\u{3}auto_renew\0\u{1}state\0\u{1}renewals\0\u{3}create_time\0\u{3}cancel_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.planID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.discountBps) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._startTime) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._endTime) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.autoRenew) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      case 9: try { try decoder.decodeSingularInt32Field(value: &self.renewals) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._cancelTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.planID.isEmpty {
+      try visitor.visitSingularStringField(value: self.planID, fieldNumber: 1)
+    }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    }
+    if self.discountBps != 0 {
+      try visitor.visitSingularInt32Field(value: self.discountBps, fieldNumber: 4)
+    }
+    try { if let v = self._startTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._endTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if self.autoRenew != false {
+      try visitor.visitSingularBoolField(value: self.autoRenew, fieldNumber: 7)
+    }
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 8)
+    }
+    if self.renewals != 0 {
+      try visitor.visitSingularInt32Field(value: self.renewals, fieldNumber: 9)
+    }
+    try { if let v = self._createTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
+    try { if let v = self._cancelTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_Plan, rhs: Crm_Loyalty_V1_Plan) -> Bool {
+    if lhs.planID != rhs.planID {return false}
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.discountBps != rhs.discountBps {return false}
+    if lhs._startTime != rhs._startTime {return false}
+    if lhs._endTime != rhs._endTime {return false}
+    if lhs.autoRenew != rhs.autoRenew {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.renewals != rhs.renewals {return false}
+    if lhs._createTime != rhs._createTime {return false}
+    if lhs._cancelTime != rhs._cancelTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_CreatePlanRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreatePlanRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}kind\0\u{3}discount_bps\0\u{3}start_time\0\u{3}end_time\0\u{3}auto_renew\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.discountBps) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._startTime) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._endTime) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.autoRenew) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 2)
+    }
+    if self.discountBps != 0 {
+      try visitor.visitSingularInt32Field(value: self.discountBps, fieldNumber: 3)
+    }
+    try { if let v = self._startTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._endTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if self.autoRenew != false {
+      try visitor.visitSingularBoolField(value: self.autoRenew, fieldNumber: 6)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_CreatePlanRequest, rhs: Crm_Loyalty_V1_CreatePlanRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.discountBps != rhs.discountBps {return false}
+    if lhs._startTime != rhs._startTime {return false}
+    if lhs._endTime != rhs._endTime {return false}
+    if lhs.autoRenew != rhs.autoRenew {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_CreatePlanResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreatePlanResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._plan) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._plan {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_CreatePlanResponse, rhs: Crm_Loyalty_V1_CreatePlanResponse) -> Bool {
+    if lhs._plan != rhs._plan {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetPlanRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPlanRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}plan_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.planID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.planID.isEmpty {
+      try visitor.visitSingularStringField(value: self.planID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetPlanRequest, rhs: Crm_Loyalty_V1_GetPlanRequest) -> Bool {
+    if lhs.planID != rhs.planID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_GetPlanResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPlanResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._plan) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._plan {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_GetPlanResponse, rhs: Crm_Loyalty_V1_GetPlanResponse) -> Bool {
+    if lhs._plan != rhs._plan {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListPlansRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListPlansRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListPlansRequest, rhs: Crm_Loyalty_V1_ListPlansRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_ListPlansResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListPlansResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plans\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.plans) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.plans.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.plans, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_ListPlansResponse, rhs: Crm_Loyalty_V1_ListPlansResponse) -> Bool {
+    if lhs.plans != rhs.plans {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RenewPlanRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RenewPlanRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}plan_id\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.planID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.planID.isEmpty {
+      try visitor.visitSingularStringField(value: self.planID, fieldNumber: 1)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RenewPlanRequest, rhs: Crm_Loyalty_V1_RenewPlanRequest) -> Bool {
+    if lhs.planID != rhs.planID {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_RenewPlanResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RenewPlanResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._plan) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._plan {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_RenewPlanResponse, rhs: Crm_Loyalty_V1_RenewPlanResponse) -> Bool {
+    if lhs._plan != rhs._plan {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_CancelPlanRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelPlanRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}plan_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.planID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.planID.isEmpty {
+      try visitor.visitSingularStringField(value: self.planID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_CancelPlanRequest, rhs: Crm_Loyalty_V1_CancelPlanRequest) -> Bool {
+    if lhs.planID != rhs.planID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Loyalty_V1_CancelPlanResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelPlanResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._plan) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._plan {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Loyalty_V1_CancelPlanResponse, rhs: Crm_Loyalty_V1_CancelPlanResponse) -> Bool {
+    if lhs._plan != rhs._plan {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -6,12 +6,6 @@ import ServiceKit
 import SwiftProtobuf
 
 extension LoyaltyService {
-  /// Purchases in the tier window that make a customer frequent enough for an exclusive coupon.
-  static let frequentCustomerPurchases: Int64 = 3
-  /// What a come-back coupon gives a dormant customer, and for how long.
-  static let comebackDiscountPercent = 15
-  static let comebackValidity: TimeInterval = 30 * 86_400
-
   /// Issues an exclusive coupon; see `IssueCoupon` in loyalty.proto.
   public func issueCoupon(
     request: Crm_Loyalty_V1_IssueCouponRequest,
@@ -35,10 +29,11 @@ extension LoyaltyService {
         let program = try TierProgram.load(db)
         let progress = try TierProgram.progress(
           db, customerID: request.customerID, program: program, now: now)
-        guard progress.purchases >= Self.frequentCustomerPurchases else {
+        let needed = TierProgram.frequentCustomerPurchases(program)
+        guard progress.purchases >= needed else {
           throw ServiceError.failedPrecondition(
             "customer \(request.customerID) made \(progress.purchases) purchases in the window; "
-              + "exclusive coupons need \(Self.frequentCustomerPurchases)")
+              + "exclusive coupons need \(needed)")
         }
         let coupon = try issueCoupon(
           db, customerID: request.customerID, kind: "exclusive",
@@ -69,27 +64,43 @@ extension LoyaltyService {
     }
   }
 
-  /// Gives a customer who turned dormant a come-back coupon (once per stage-change event).
+  /// Gives a customer who turned dormant a come-back coupon (once per stage-change event),
+  /// with the discount and validity the earning rules in force give it.
   func issueComebackCoupon(_ db: Database, customerID: String, now: Date) throws {
+    let rules = try EarningRules.load(db)
     _ = try issueCoupon(
-      db, customerID: customerID, kind: "comeback", discountPercent: Self.comebackDiscountPercent,
-      validUntil: now.addingTimeInterval(Self.comebackValidity), now: now)
+      db, customerID: customerID, kind: "comeback",
+      discountPercent: EarningRules.comebackDiscountPercent(rules),
+      validUntil: now.addingTimeInterval(EarningRules.comebackValidity(rules)), now: now)
   }
 
-  /// Lists a customer's coupons; see `ListCoupons` in loyalty.proto.
+  /// Lists a customer's coupons, newest first, a keyset page at a time; see `ListCoupons` in
+  /// loyalty.proto.
   public func listCoupons(
     request: Crm_Loyalty_V1_ListCouponsRequest,
     context: ServerContext
   ) async throws -> Crm_Loyalty_V1_ListCouponsResponse {
     try FieldValidation.requireID(request.customerID, field: "customer_id")
-    let coupons = try await store.database.read { db in
-      try CouponRecord
-        .filter(sql: "customer_id = ?", arguments: [request.customerID])
-        .order(sql: "valid_from DESC, code")
-        .limit(200)
-        .fetchAll(db)
+    let page = try ListPage(request.page, listing: "coupon", customerID: request.customerID)
+    return try await store.database.read { db in
+      var sql = "SELECT * FROM coupon WHERE customer_id = ?"
+      var arguments: StatementArguments = [request.customerID]
+      if let after = page.after {
+        sql += " AND (valid_from < ? OR (valid_from = ? AND code > ?))"
+        arguments += [after.time, after.time, after.tiebreak]
+      }
+      sql += " ORDER BY valid_from DESC, code LIMIT ?"
+      arguments += [page.size + 1]
+      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      let shown = rows.prefix(page.size)
+      let coupons = try shown.map { try CouponRecord(row: $0) }
+      return .with {
+        $0.coupons = coupons.map(\.message)
+        $0.page.nextPageToken = ListPage.nextToken(
+          listing: "coupon", customerID: request.customerID, fetched: rows.count,
+          size: page.size, time: shown.last?["valid_from"], tiebreak: shown.last?["code"])
+      }
     }
-    return .with { $0.coupons = coupons.map(\.message) }
   }
 
   /// Uses a coupon once; see `RedeemCoupon` in loyalty.proto.

@@ -19,7 +19,28 @@ enum EarningRules {
       $0.pointsPerCurrencyUnit = 1
       $0.tierMultiplierPercent = ["silver": 100, "gold": 125, "diamond": 150]
       $0.actionPoints = ["review": 50, "survey_answer": 20, "referral": 200]
+      $0.comebackCouponDiscountPercent = Int32(defaultComebackDiscountPercent)
+      $0.comebackCouponValidity = Google_Protobuf_Duration(
+        seconds: Int64(defaultComebackValidity))
     }
+  }
+
+  /// What a come-back coupon gives a dormant customer, and for how long, when the rules name
+  /// nothing (rules stored before the fields existed, or set to 0).
+  static let defaultComebackDiscountPercent = 15
+  static let defaultComebackValidity: TimeInterval = 30 * 86_400
+
+  /// The come-back coupon's discount under `rules`.
+  static func comebackDiscountPercent(_ rules: Crm_Loyalty_V1_EarningRules) -> Int {
+    rules.comebackCouponDiscountPercent == 0
+      ? defaultComebackDiscountPercent : Int(rules.comebackCouponDiscountPercent)
+  }
+
+  /// How long a come-back coupon stays valid under `rules`.
+  static func comebackValidity(_ rules: Crm_Loyalty_V1_EarningRules) -> TimeInterval {
+    let validity = rules.comebackCouponValidity
+    guard validity.seconds > 0 || validity.nanos > 0 else { return defaultComebackValidity }
+    return TimeInterval(validity.seconds) + TimeInterval(validity.nanos) / 1e9
   }
 
   /// The rules in force.
@@ -72,6 +93,17 @@ enum EarningRules {
     let pending = rules.pendingPeriod
     if pending.seconds < 0 || pending.nanos < 0 || pending.seconds > maxPendingSeconds {
       throw .invalidArgument(field: "rules.pending_period", reason: "must be 0 to 366 days")
+    }
+    if !(0...100).contains(rules.comebackCouponDiscountPercent) {
+      throw .invalidArgument(
+        field: "rules.comeback_coupon_discount_percent",
+        reason: "must be 0 (the default 15) to 100")
+    }
+    let comeback = rules.comebackCouponValidity
+    if comeback.seconds < 0 || comeback.nanos < 0 || comeback.seconds > 366 * 86_400 {
+      throw .invalidArgument(
+        field: "rules.comeback_coupon_validity",
+        reason: "must be 0 (the default 30 days) to 366 days")
     }
   }
 

@@ -176,20 +176,27 @@ extension LoyaltyService {
     }
   }
 
-  /// Lists a member's tier changes; see `ListTierChanges` in loyalty.proto.
+  /// Lists a member's tier changes, newest first, a keyset page at a time; see
+  /// `ListTierChanges` in loyalty.proto.
   public func listTierChanges(
     request: Crm_Loyalty_V1_ListTierChangesRequest,
     context: ServerContext
   ) async throws -> Crm_Loyalty_V1_ListTierChangesResponse {
     try FieldValidation.requireID(request.customerID, field: "customer_id")
+    let page = try ListPage(request.page, listing: "tier_change", customerID: request.customerID)
     return try await store.database.read { db in
       _ = try PointsLedger.account(db, customerID: request.customerID)
-      let changes =
-        try TierChangeRecord
-        .filter(sql: "customer_id = ?", arguments: [request.customerID])
-        .order(sql: "created_at DESC, id DESC")
-        .limit(200)
-        .fetchAll(db)
+      var sql = "SELECT * FROM tier_change WHERE customer_id = ?"
+      var arguments: StatementArguments = [request.customerID]
+      if let after = page.after {
+        sql += " AND (created_at < ? OR (created_at = ? AND id < ?))"
+        arguments += [after.time, after.time, Int64(after.tiebreak) ?? 0]
+      }
+      sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+      arguments += [page.size + 1]
+      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      let shown = rows.prefix(page.size)
+      let changes = try shown.map { try TierChangeRecord(row: $0) }
       return .with {
         $0.changes = changes.map { change in
           .with {
@@ -200,6 +207,10 @@ extension LoyaltyService {
             $0.changeTime = Google_Protobuf_Timestamp(storeDate: change.createdAt)
           }
         }
+        $0.page.nextPageToken = ListPage.nextToken(
+          listing: "tier_change", customerID: request.customerID, fetched: rows.count,
+          size: page.size, time: shown.last?["created_at"],
+          tiebreak: (shown.last?["id"] as Int64?).map(String.init))
       }
     }
   }

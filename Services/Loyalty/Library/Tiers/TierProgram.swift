@@ -41,7 +41,18 @@ enum TierProgram {
       ]
       $0.qualificationWindow = Google_Protobuf_Duration(seconds: 365 * 86_400)
       $0.periodMonths = 12
+      $0.frequentCustomerPurchases = Int32(defaultFrequentCustomerPurchases)
     }
+  }
+
+  /// Purchases in the window that make a customer frequent when the program names none.
+  static let defaultFrequentCustomerPurchases: Int64 = 3
+
+  /// Purchases in the window that make a customer frequent enough for an exclusive coupon
+  /// (programs stored before the field existed, or setting 0, get the default).
+  static func frequentCustomerPurchases(_ program: Crm_Loyalty_V1_TierProgram) -> Int64 {
+    program.frequentCustomerPurchases == 0
+      ? defaultFrequentCustomerPurchases : Int64(program.frequentCustomerPurchases)
   }
 
   /// The program in force.
@@ -102,6 +113,11 @@ enum TierProgram {
     }
     guard (1...36).contains(program.periodMonths) else {
       throw .invalidArgument(field: "program.period_months", reason: "must be 1 to 36")
+    }
+    guard (0...1000).contains(program.frequentCustomerPurchases) else {
+      throw .invalidArgument(
+        field: "program.frequent_customer_purchases",
+        reason: "must be 0 (the default 3) to 1000")
     }
   }
 
