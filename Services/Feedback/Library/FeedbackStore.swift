@@ -33,6 +33,7 @@ public struct FeedbackStore: Sendable {
     }
     registerLifecycleMigrations(&migrator)
     registerLoopMigrations(&migrator)
+    registerIssueMigrations(&migrator)
     return migrator
   }
 }

@@ -254,6 +254,123 @@ public enum Crm_Feedback_V1_FeedbackService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListHotIssues" metadata.
+        public enum ListHotIssues: Sendable {
+            /// Request type for "ListHotIssues".
+            public typealias Input = Crm_Feedback_V1_ListHotIssuesRequest
+            /// Response type for "ListHotIssues".
+            public typealias Output = Crm_Feedback_V1_ListHotIssuesResponse
+            /// Descriptor for "ListHotIssues".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "ListHotIssues",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateIssue" metadata.
+        public enum CreateIssue: Sendable {
+            /// Request type for "CreateIssue".
+            public typealias Input = Crm_Feedback_V1_CreateIssueRequest
+            /// Response type for "CreateIssue".
+            public typealias Output = Crm_Feedback_V1_CreateIssueResponse
+            /// Descriptor for "CreateIssue".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "CreateIssue",
+                type: .unary
+            )
+        }
+        /// Namespace for "LinkTicketToIssue" metadata.
+        public enum LinkTicketToIssue: Sendable {
+            /// Request type for "LinkTicketToIssue".
+            public typealias Input = Crm_Feedback_V1_LinkTicketToIssueRequest
+            /// Response type for "LinkTicketToIssue".
+            public typealias Output = Crm_Feedback_V1_LinkTicketToIssueResponse
+            /// Descriptor for "LinkTicketToIssue".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "LinkTicketToIssue",
+                type: .unary
+            )
+        }
+        /// Namespace for "ResolveIssue" metadata.
+        public enum ResolveIssue: Sendable {
+            /// Request type for "ResolveIssue".
+            public typealias Input = Crm_Feedback_V1_ResolveIssueRequest
+            /// Response type for "ResolveIssue".
+            public typealias Output = Crm_Feedback_V1_ResolveIssueResponse
+            /// Descriptor for "ResolveIssue".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "ResolveIssue",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateArticle" metadata.
+        public enum CreateArticle: Sendable {
+            /// Request type for "CreateArticle".
+            public typealias Input = Crm_Feedback_V1_CreateArticleRequest
+            /// Response type for "CreateArticle".
+            public typealias Output = Crm_Feedback_V1_CreateArticleResponse
+            /// Descriptor for "CreateArticle".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "CreateArticle",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateArticle" metadata.
+        public enum UpdateArticle: Sendable {
+            /// Request type for "UpdateArticle".
+            public typealias Input = Crm_Feedback_V1_UpdateArticleRequest
+            /// Response type for "UpdateArticle".
+            public typealias Output = Crm_Feedback_V1_UpdateArticleResponse
+            /// Descriptor for "UpdateArticle".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "UpdateArticle",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetArticle" metadata.
+        public enum GetArticle: Sendable {
+            /// Request type for "GetArticle".
+            public typealias Input = Crm_Feedback_V1_GetArticleRequest
+            /// Response type for "GetArticle".
+            public typealias Output = Crm_Feedback_V1_GetArticleResponse
+            /// Descriptor for "GetArticle".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "GetArticle",
+                type: .unary
+            )
+        }
+        /// Namespace for "SearchArticles" metadata.
+        public enum SearchArticles: Sendable {
+            /// Request type for "SearchArticles".
+            public typealias Input = Crm_Feedback_V1_SearchArticlesRequest
+            /// Response type for "SearchArticles".
+            public typealias Output = Crm_Feedback_V1_SearchArticlesResponse
+            /// Descriptor for "SearchArticles".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "SearchArticles",
+                type: .unary
+            )
+        }
+        /// Namespace for "SuggestArticles" metadata.
+        public enum SuggestArticles: Sendable {
+            /// Request type for "SuggestArticles".
+            public typealias Input = Crm_Feedback_V1_SuggestArticlesRequest
+            /// Response type for "SuggestArticles".
+            public typealias Output = Crm_Feedback_V1_SuggestArticlesResponse
+            /// Descriptor for "SuggestArticles".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.feedback.v1.FeedbackService"),
+                method: "SuggestArticles",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "crm.feedback.v1.FeedbackService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateTicket.descriptor,
@@ -273,7 +390,16 @@ public enum Crm_Feedback_V1_FeedbackService: Sendable {
             GetFeedbackFigures.descriptor,
             CreateEscalationRule.descriptor,
             ListEscalationRules.descriptor,
-            SubmitCsat.descriptor
+            SubmitCsat.descriptor,
+            ListHotIssues.descriptor,
+            CreateIssue.descriptor,
+            LinkTicketToIssue.descriptor,
+            ResolveIssue.descriptor,
+            CreateArticle.descriptor,
+            UpdateArticle.descriptor,
+            GetArticle.descriptor,
+            SearchArticles.descriptor,
+            SuggestArticles.descriptor
         ]
     }
 }
@@ -688,6 +814,199 @@ extension Crm_Feedback_V1_FeedbackService {
             request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_SubmitCsatRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SubmitCsatResponse>
+
+        /// Handle the "ListHotIssues" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ranks ticket groups by how many tickets were created in the window: by category, or by
+        /// > operator-defined issue (tickets linked with LinkTicketToIssue). Each group carries the
+        /// > previous window's count (the same length, just before) and the trend. The window is either
+        /// > window_seconds ending at the service's current time, or [from_time, to_time); a window
+        /// > includes its start and excludes its end.
+        /// > Errors: INVALID_ARGUMENT (window_seconds, from_time, to_time (give window_seconds or both
+        /// > times, from_time before to_time, at most 366 days), group_by, limit).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_ListHotIssuesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_ListHotIssuesResponse` messages.
+        func listHotIssues(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListHotIssuesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListHotIssuesResponse>
+
+        /// Handle the "CreateIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Defines an issue that many tickets may report (an outage, a faulty batch).
+        /// > Errors: INVALID_ARGUMENT (issue.issue_id, issue.title, issue.category (malformed or not in
+        /// > the tree), idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_CreateIssueRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_CreateIssueResponse` messages.
+        func createIssue(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateIssueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateIssueResponse>
+
+        /// Handle the "LinkTicketToIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a ticket to an issue (its history records it); linking it again changes nothing.
+        /// > Errors: INVALID_ARGUMENT (issue_id, ticket_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue, ticket), FAILED_PRECONDITION (the issue is resolved), ALREADY_EXISTS (idempotency
+        /// > key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_LinkTicketToIssueRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_LinkTicketToIssueResponse` messages.
+        func linkTicketToIssue(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_LinkTicketToIssueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_LinkTicketToIssueResponse>
+
+        /// Handle the "ResolveIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Resolves an issue and tells every customer who reported it: one outcome notice per linked
+        /// > ticket, recorded in the ticket's history (OUTCOME_NOTIFIED) exactly once. Resolving it again
+        /// > with the same resolution returns the issue and notifies no one again.
+        /// > Errors: INVALID_ARGUMENT (issue_id, resolution, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue), ALREADY_EXISTS (the issue was resolved with another resolution, or the idempotency
+        /// > key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_ResolveIssueRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_ResolveIssueResponse` messages.
+        func resolveIssue(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ResolveIssueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ResolveIssueResponse>
+
+        /// Handle the "CreateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a knowledge-base article, searchable at once.
+        /// > Errors: INVALID_ARGUMENT (article.category (malformed or not in the tree), article.title,
+        /// > article.body, idempotency_key.key), ALREADY_EXISTS (idempotency key reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_CreateArticleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_CreateArticleResponse` messages.
+        func createArticle(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateArticleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateArticleResponse>
+
+        /// Handle the "UpdateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes an article: the fields update_mask names ("category", "title", "body"), or all
+        /// > three when the mask is empty.
+        /// > Errors: INVALID_ARGUMENT (article.article_id, update_mask (an unknown path), the fields
+        /// > changed, as for CreateArticle, idempotency_key.key), NOT_FOUND (article), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_UpdateArticleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_UpdateArticleResponse` messages.
+        func updateArticle(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_UpdateArticleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_UpdateArticleResponse>
+
+        /// Handle the "GetArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one article.
+        /// > Errors: INVALID_ARGUMENT (article_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_GetArticleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_GetArticleResponse` messages.
+        func getArticle(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_GetArticleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_GetArticleResponse>
+
+        /// Handle the "SearchArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Full-text search of titles and bodies, best match first (bm25; title words weigh more).
+        /// > The query is words, not FTS syntax: every word must appear (a prefix matches a longer word
+        /// > when it ends with "*").
+        /// > Errors: INVALID_ARGUMENT (query (empty, no words, or over 500 characters), category
+        /// > (malformed), page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_SearchArticlesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_SearchArticlesResponse` messages.
+        func searchArticles(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_SearchArticlesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SearchArticlesResponse>
+
+        /// Handle the "SuggestArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Articles that may answer a ticket: those matching any word of its text and category, in
+        /// > its category (and the category's ancestors and descendants) first, best match first.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, limit), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Feedback_V1_SuggestArticlesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Feedback_V1_SuggestArticlesResponse` messages.
+        func suggestArticles(
+            request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_SuggestArticlesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SuggestArticlesResponse>
     }
 
     /// Service protocol for the "crm.feedback.v1.FeedbackService" service.
@@ -1086,6 +1405,199 @@ extension Crm_Feedback_V1_FeedbackService {
             request: GRPCCore.ServerRequest<Crm_Feedback_V1_SubmitCsatRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SubmitCsatResponse>
+
+        /// Handle the "ListHotIssues" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ranks ticket groups by how many tickets were created in the window: by category, or by
+        /// > operator-defined issue (tickets linked with LinkTicketToIssue). Each group carries the
+        /// > previous window's count (the same length, just before) and the trend. The window is either
+        /// > window_seconds ending at the service's current time, or [from_time, to_time); a window
+        /// > includes its start and excludes its end.
+        /// > Errors: INVALID_ARGUMENT (window_seconds, from_time, to_time (give window_seconds or both
+        /// > times, from_time before to_time, at most 366 days), group_by, limit).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListHotIssuesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_ListHotIssuesResponse` message.
+        func listHotIssues(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListHotIssuesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListHotIssuesResponse>
+
+        /// Handle the "CreateIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Defines an issue that many tickets may report (an outage, a faulty batch).
+        /// > Errors: INVALID_ARGUMENT (issue.issue_id, issue.title, issue.category (malformed or not in
+        /// > the tree), idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateIssueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_CreateIssueResponse` message.
+        func createIssue(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateIssueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateIssueResponse>
+
+        /// Handle the "LinkTicketToIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a ticket to an issue (its history records it); linking it again changes nothing.
+        /// > Errors: INVALID_ARGUMENT (issue_id, ticket_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue, ticket), FAILED_PRECONDITION (the issue is resolved), ALREADY_EXISTS (idempotency
+        /// > key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_LinkTicketToIssueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_LinkTicketToIssueResponse` message.
+        func linkTicketToIssue(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_LinkTicketToIssueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_LinkTicketToIssueResponse>
+
+        /// Handle the "ResolveIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Resolves an issue and tells every customer who reported it: one outcome notice per linked
+        /// > ticket, recorded in the ticket's history (OUTCOME_NOTIFIED) exactly once. Resolving it again
+        /// > with the same resolution returns the issue and notifies no one again.
+        /// > Errors: INVALID_ARGUMENT (issue_id, resolution, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue), ALREADY_EXISTS (the issue was resolved with another resolution, or the idempotency
+        /// > key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ResolveIssueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_ResolveIssueResponse` message.
+        func resolveIssue(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_ResolveIssueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ResolveIssueResponse>
+
+        /// Handle the "CreateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a knowledge-base article, searchable at once.
+        /// > Errors: INVALID_ARGUMENT (article.category (malformed or not in the tree), article.title,
+        /// > article.body, idempotency_key.key), ALREADY_EXISTS (idempotency key reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateArticleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_CreateArticleResponse` message.
+        func createArticle(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateArticleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateArticleResponse>
+
+        /// Handle the "UpdateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes an article: the fields update_mask names ("category", "title", "body"), or all
+        /// > three when the mask is empty.
+        /// > Errors: INVALID_ARGUMENT (article.article_id, update_mask (an unknown path), the fields
+        /// > changed, as for CreateArticle, idempotency_key.key), NOT_FOUND (article), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_UpdateArticleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_UpdateArticleResponse` message.
+        func updateArticle(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_UpdateArticleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_UpdateArticleResponse>
+
+        /// Handle the "GetArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one article.
+        /// > Errors: INVALID_ARGUMENT (article_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_GetArticleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_GetArticleResponse` message.
+        func getArticle(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_GetArticleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_GetArticleResponse>
+
+        /// Handle the "SearchArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Full-text search of titles and bodies, best match first (bm25; title words weigh more).
+        /// > The query is words, not FTS syntax: every word must appear (a prefix matches a longer word
+        /// > when it ends with "*").
+        /// > Errors: INVALID_ARGUMENT (query (empty, no words, or over 500 characters), category
+        /// > (malformed), page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SearchArticlesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_SearchArticlesResponse` message.
+        func searchArticles(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_SearchArticlesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SearchArticlesResponse>
+
+        /// Handle the "SuggestArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Articles that may answer a ticket: those matching any word of its text and category, in
+        /// > its category (and the category's ancestors and descendants) first, best match first.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, limit), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SuggestArticlesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Feedback_V1_SuggestArticlesResponse` message.
+        func suggestArticles(
+            request: GRPCCore.ServerRequest<Crm_Feedback_V1_SuggestArticlesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SuggestArticlesResponse>
     }
 
     /// Simple service protocol for the "crm.feedback.v1.FeedbackService" service.
@@ -1482,6 +1994,199 @@ extension Crm_Feedback_V1_FeedbackService {
             request: Crm_Feedback_V1_SubmitCsatRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Crm_Feedback_V1_SubmitCsatResponse
+
+        /// Handle the "ListHotIssues" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ranks ticket groups by how many tickets were created in the window: by category, or by
+        /// > operator-defined issue (tickets linked with LinkTicketToIssue). Each group carries the
+        /// > previous window's count (the same length, just before) and the trend. The window is either
+        /// > window_seconds ending at the service's current time, or [from_time, to_time); a window
+        /// > includes its start and excludes its end.
+        /// > Errors: INVALID_ARGUMENT (window_seconds, from_time, to_time (give window_seconds or both
+        /// > times, from_time before to_time, at most 366 days), group_by, limit).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_ListHotIssuesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_ListHotIssuesResponse` to respond with.
+        func listHotIssues(
+            request: Crm_Feedback_V1_ListHotIssuesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_ListHotIssuesResponse
+
+        /// Handle the "CreateIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Defines an issue that many tickets may report (an outage, a faulty batch).
+        /// > Errors: INVALID_ARGUMENT (issue.issue_id, issue.title, issue.category (malformed or not in
+        /// > the tree), idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_CreateIssueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_CreateIssueResponse` to respond with.
+        func createIssue(
+            request: Crm_Feedback_V1_CreateIssueRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_CreateIssueResponse
+
+        /// Handle the "LinkTicketToIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a ticket to an issue (its history records it); linking it again changes nothing.
+        /// > Errors: INVALID_ARGUMENT (issue_id, ticket_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue, ticket), FAILED_PRECONDITION (the issue is resolved), ALREADY_EXISTS (idempotency
+        /// > key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_LinkTicketToIssueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_LinkTicketToIssueResponse` to respond with.
+        func linkTicketToIssue(
+            request: Crm_Feedback_V1_LinkTicketToIssueRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_LinkTicketToIssueResponse
+
+        /// Handle the "ResolveIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Resolves an issue and tells every customer who reported it: one outcome notice per linked
+        /// > ticket, recorded in the ticket's history (OUTCOME_NOTIFIED) exactly once. Resolving it again
+        /// > with the same resolution returns the issue and notifies no one again.
+        /// > Errors: INVALID_ARGUMENT (issue_id, resolution, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue), ALREADY_EXISTS (the issue was resolved with another resolution, or the idempotency
+        /// > key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_ResolveIssueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_ResolveIssueResponse` to respond with.
+        func resolveIssue(
+            request: Crm_Feedback_V1_ResolveIssueRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_ResolveIssueResponse
+
+        /// Handle the "CreateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a knowledge-base article, searchable at once.
+        /// > Errors: INVALID_ARGUMENT (article.category (malformed or not in the tree), article.title,
+        /// > article.body, idempotency_key.key), ALREADY_EXISTS (idempotency key reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_CreateArticleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_CreateArticleResponse` to respond with.
+        func createArticle(
+            request: Crm_Feedback_V1_CreateArticleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_CreateArticleResponse
+
+        /// Handle the "UpdateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes an article: the fields update_mask names ("category", "title", "body"), or all
+        /// > three when the mask is empty.
+        /// > Errors: INVALID_ARGUMENT (article.article_id, update_mask (an unknown path), the fields
+        /// > changed, as for CreateArticle, idempotency_key.key), NOT_FOUND (article), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_UpdateArticleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_UpdateArticleResponse` to respond with.
+        func updateArticle(
+            request: Crm_Feedback_V1_UpdateArticleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_UpdateArticleResponse
+
+        /// Handle the "GetArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one article.
+        /// > Errors: INVALID_ARGUMENT (article_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_GetArticleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_GetArticleResponse` to respond with.
+        func getArticle(
+            request: Crm_Feedback_V1_GetArticleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_GetArticleResponse
+
+        /// Handle the "SearchArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Full-text search of titles and bodies, best match first (bm25; title words weigh more).
+        /// > The query is words, not FTS syntax: every word must appear (a prefix matches a longer word
+        /// > when it ends with "*").
+        /// > Errors: INVALID_ARGUMENT (query (empty, no words, or over 500 characters), category
+        /// > (malformed), page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_SearchArticlesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_SearchArticlesResponse` to respond with.
+        func searchArticles(
+            request: Crm_Feedback_V1_SearchArticlesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_SearchArticlesResponse
+
+        /// Handle the "SuggestArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Articles that may answer a ticket: those matching any word of its text and category, in
+        /// > its category (and the category's ancestors and descendants) first, best match first.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, limit), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Feedback_V1_SuggestArticlesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Feedback_V1_SuggestArticlesResponse` to respond with.
+        func suggestArticles(
+            request: Crm_Feedback_V1_SuggestArticlesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Feedback_V1_SuggestArticlesResponse
     }
 }
 
@@ -1687,6 +2392,105 @@ extension Crm_Feedback_V1_FeedbackService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.ListHotIssues.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListHotIssuesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListHotIssuesResponse>(),
+            handler: { request, context in
+                try await self.listHotIssues(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.CreateIssue.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateIssueRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateIssueResponse>(),
+            handler: { request, context in
+                try await self.createIssue(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.LinkTicketToIssue.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_LinkTicketToIssueRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_LinkTicketToIssueResponse>(),
+            handler: { request, context in
+                try await self.linkTicketToIssue(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.ResolveIssue.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ResolveIssueRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ResolveIssueResponse>(),
+            handler: { request, context in
+                try await self.resolveIssue(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.CreateArticle.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateArticleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateArticleResponse>(),
+            handler: { request, context in
+                try await self.createArticle(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.UpdateArticle.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_UpdateArticleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_UpdateArticleResponse>(),
+            handler: { request, context in
+                try await self.updateArticle(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.GetArticle.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_GetArticleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_GetArticleResponse>(),
+            handler: { request, context in
+                try await self.getArticle(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.SearchArticles.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SearchArticlesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SearchArticlesResponse>(),
+            handler: { request, context in
+                try await self.searchArticles(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Crm_Feedback_V1_FeedbackService.Method.SuggestArticles.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SuggestArticlesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SuggestArticlesResponse>(),
+            handler: { request, context in
+                try await self.suggestArticles(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1885,6 +2689,105 @@ extension Crm_Feedback_V1_FeedbackService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SubmitCsatResponse> {
         let response = try await self.submitCsat(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listHotIssues(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ListHotIssuesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ListHotIssuesResponse> {
+        let response = try await self.listHotIssues(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createIssue(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateIssueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateIssueResponse> {
+        let response = try await self.createIssue(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func linkTicketToIssue(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_LinkTicketToIssueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_LinkTicketToIssueResponse> {
+        let response = try await self.linkTicketToIssue(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func resolveIssue(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_ResolveIssueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_ResolveIssueResponse> {
+        let response = try await self.resolveIssue(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createArticle(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_CreateArticleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_CreateArticleResponse> {
+        let response = try await self.createArticle(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateArticle(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_UpdateArticleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_UpdateArticleResponse> {
+        let response = try await self.updateArticle(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getArticle(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_GetArticleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_GetArticleResponse> {
+        let response = try await self.getArticle(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func searchArticles(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_SearchArticlesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SearchArticlesResponse> {
+        let response = try await self.searchArticles(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func suggestArticles(
+        request: GRPCCore.StreamingServerRequest<Crm_Feedback_V1_SuggestArticlesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Feedback_V1_SuggestArticlesResponse> {
+        let response = try await self.suggestArticles(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -2122,6 +3025,123 @@ extension Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SubmitCsatResponse> {
         return GRPCCore.ServerResponse<Crm_Feedback_V1_SubmitCsatResponse>(
             message: try await self.submitCsat(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listHotIssues(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_ListHotIssuesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ListHotIssuesResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_ListHotIssuesResponse>(
+            message: try await self.listHotIssues(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createIssue(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateIssueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateIssueResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_CreateIssueResponse>(
+            message: try await self.createIssue(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func linkTicketToIssue(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_LinkTicketToIssueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_LinkTicketToIssueResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_LinkTicketToIssueResponse>(
+            message: try await self.linkTicketToIssue(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func resolveIssue(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_ResolveIssueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_ResolveIssueResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_ResolveIssueResponse>(
+            message: try await self.resolveIssue(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createArticle(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_CreateArticleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_CreateArticleResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_CreateArticleResponse>(
+            message: try await self.createArticle(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateArticle(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_UpdateArticleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_UpdateArticleResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_UpdateArticleResponse>(
+            message: try await self.updateArticle(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getArticle(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_GetArticleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_GetArticleResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_GetArticleResponse>(
+            message: try await self.getArticle(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func searchArticles(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_SearchArticlesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SearchArticlesResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_SearchArticlesResponse>(
+            message: try await self.searchArticles(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func suggestArticles(
+        request: GRPCCore.ServerRequest<Crm_Feedback_V1_SuggestArticlesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Feedback_V1_SuggestArticlesResponse> {
+        return GRPCCore.ServerResponse<Crm_Feedback_V1_SuggestArticlesResponse>(
+            message: try await self.suggestArticles(
                 request: request.message,
                 context: context
             ),
@@ -2616,6 +3636,244 @@ extension Crm_Feedback_V1_FeedbackService {
             deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_SubmitCsatResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SubmitCsatResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListHotIssues" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ranks ticket groups by how many tickets were created in the window: by category, or by
+        /// > operator-defined issue (tickets linked with LinkTicketToIssue). Each group carries the
+        /// > previous window's count (the same length, just before) and the trend. The window is either
+        /// > window_seconds ending at the service's current time, or [from_time, to_time); a window
+        /// > includes its start and excludes its end.
+        /// > Errors: INVALID_ARGUMENT (window_seconds, from_time, to_time (give window_seconds or both
+        /// > times, from_time before to_time, at most 366 days), group_by, limit).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListHotIssuesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListHotIssuesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListHotIssuesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listHotIssues<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListHotIssuesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListHotIssuesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListHotIssuesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListHotIssuesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Defines an issue that many tickets may report (an outage, a faulty batch).
+        /// > Errors: INVALID_ARGUMENT (issue.issue_id, issue.title, issue.category (malformed or not in
+        /// > the tree), idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateIssueRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateIssueRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateIssueResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createIssue<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateIssueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateIssueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateIssueResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateIssueResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "LinkTicketToIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a ticket to an issue (its history records it); linking it again changes nothing.
+        /// > Errors: INVALID_ARGUMENT (issue_id, ticket_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue, ticket), FAILED_PRECONDITION (the issue is resolved), ALREADY_EXISTS (idempotency
+        /// > key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_LinkTicketToIssueRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_LinkTicketToIssueRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_LinkTicketToIssueResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func linkTicketToIssue<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_LinkTicketToIssueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_LinkTicketToIssueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_LinkTicketToIssueResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_LinkTicketToIssueResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ResolveIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Resolves an issue and tells every customer who reported it: one outcome notice per linked
+        /// > ticket, recorded in the ticket's history (OUTCOME_NOTIFIED) exactly once. Resolving it again
+        /// > with the same resolution returns the issue and notifies no one again.
+        /// > Errors: INVALID_ARGUMENT (issue_id, resolution, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue), ALREADY_EXISTS (the issue was resolved with another resolution, or the idempotency
+        /// > key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ResolveIssueRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ResolveIssueRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ResolveIssueResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func resolveIssue<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ResolveIssueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ResolveIssueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ResolveIssueResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ResolveIssueResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a knowledge-base article, searchable at once.
+        /// > Errors: INVALID_ARGUMENT (article.category (malformed or not in the tree), article.title,
+        /// > article.body, idempotency_key.key), ALREADY_EXISTS (idempotency key reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateArticleRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateArticleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateArticleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createArticle<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateArticleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateArticleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateArticleResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateArticleResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes an article: the fields update_mask names ("category", "title", "body"), or all
+        /// > three when the mask is empty.
+        /// > Errors: INVALID_ARGUMENT (article.article_id, update_mask (an unknown path), the fields
+        /// > changed, as for CreateArticle, idempotency_key.key), NOT_FOUND (article), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_UpdateArticleRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_UpdateArticleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_UpdateArticleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateArticle<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_UpdateArticleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_UpdateArticleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_UpdateArticleResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_UpdateArticleResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one article.
+        /// > Errors: INVALID_ARGUMENT (article_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_GetArticleRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_GetArticleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_GetArticleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getArticle<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_GetArticleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_GetArticleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_GetArticleResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetArticleResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SearchArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Full-text search of titles and bodies, best match first (bm25; title words weigh more).
+        /// > The query is words, not FTS syntax: every word must appear (a prefix matches a longer word
+        /// > when it ends with "*").
+        /// > Errors: INVALID_ARGUMENT (query (empty, no words, or over 500 characters), category
+        /// > (malformed), page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SearchArticlesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_SearchArticlesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_SearchArticlesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func searchArticles<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_SearchArticlesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_SearchArticlesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_SearchArticlesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SearchArticlesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SuggestArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Articles that may answer a ticket: those matching any word of its text and category, in
+        /// > its category (and the category's ancestors and descendants) first, best match first.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, limit), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SuggestArticlesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_SuggestArticlesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_SuggestArticlesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func suggestArticles<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_SuggestArticlesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_SuggestArticlesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_SuggestArticlesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SuggestArticlesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -3311,6 +4569,343 @@ extension Crm_Feedback_V1_FeedbackService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListHotIssues" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ranks ticket groups by how many tickets were created in the window: by category, or by
+        /// > operator-defined issue (tickets linked with LinkTicketToIssue). Each group carries the
+        /// > previous window's count (the same length, just before) and the trend. The window is either
+        /// > window_seconds ending at the service's current time, or [from_time, to_time); a window
+        /// > includes its start and excludes its end.
+        /// > Errors: INVALID_ARGUMENT (window_seconds, from_time, to_time (give window_seconds or both
+        /// > times, from_time before to_time, at most 366 days), group_by, limit).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ListHotIssuesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ListHotIssuesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ListHotIssuesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listHotIssues<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListHotIssuesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ListHotIssuesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ListHotIssuesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListHotIssuesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.ListHotIssues.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Defines an issue that many tickets may report (an outage, a faulty batch).
+        /// > Errors: INVALID_ARGUMENT (issue.issue_id, issue.title, issue.category (malformed or not in
+        /// > the tree), idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was
+        /// > reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateIssueRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateIssueRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateIssueResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createIssue<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateIssueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateIssueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateIssueResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateIssueResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.CreateIssue.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "LinkTicketToIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Links a ticket to an issue (its history records it); linking it again changes nothing.
+        /// > Errors: INVALID_ARGUMENT (issue_id, ticket_id, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue, ticket), FAILED_PRECONDITION (the issue is resolved), ALREADY_EXISTS (idempotency
+        /// > key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_LinkTicketToIssueRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_LinkTicketToIssueRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_LinkTicketToIssueResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func linkTicketToIssue<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_LinkTicketToIssueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_LinkTicketToIssueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_LinkTicketToIssueResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_LinkTicketToIssueResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.LinkTicketToIssue.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ResolveIssue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Resolves an issue and tells every customer who reported it: one outcome notice per linked
+        /// > ticket, recorded in the ticket's history (OUTCOME_NOTIFIED) exactly once. Resolving it again
+        /// > with the same resolution returns the issue and notifies no one again.
+        /// > Errors: INVALID_ARGUMENT (issue_id, resolution, actor_id, idempotency_key.key), NOT_FOUND
+        /// > (issue), ALREADY_EXISTS (the issue was resolved with another resolution, or the idempotency
+        /// > key was reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_ResolveIssueRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_ResolveIssueRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_ResolveIssueResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func resolveIssue<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_ResolveIssueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_ResolveIssueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_ResolveIssueResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ResolveIssueResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.ResolveIssue.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a knowledge-base article, searchable at once.
+        /// > Errors: INVALID_ARGUMENT (article.category (malformed or not in the tree), article.title,
+        /// > article.body, idempotency_key.key), ALREADY_EXISTS (idempotency key reused with another
+        /// > body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_CreateArticleRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_CreateArticleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_CreateArticleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createArticle<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateArticleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_CreateArticleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_CreateArticleResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateArticleResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.CreateArticle.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes an article: the fields update_mask names ("category", "title", "body"), or all
+        /// > three when the mask is empty.
+        /// > Errors: INVALID_ARGUMENT (article.article_id, update_mask (an unknown path), the fields
+        /// > changed, as for CreateArticle, idempotency_key.key), NOT_FOUND (article), ALREADY_EXISTS
+        /// > (idempotency key reused with another body).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_UpdateArticleRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_UpdateArticleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_UpdateArticleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateArticle<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_UpdateArticleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_UpdateArticleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_UpdateArticleResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_UpdateArticleResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.UpdateArticle.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetArticle" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns one article.
+        /// > Errors: INVALID_ARGUMENT (article_id), NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_GetArticleRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_GetArticleRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_GetArticleResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getArticle<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_GetArticleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_GetArticleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_GetArticleResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetArticleResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.GetArticle.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SearchArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Full-text search of titles and bodies, best match first (bm25; title words weigh more).
+        /// > The query is words, not FTS syntax: every word must appear (a prefix matches a longer word
+        /// > when it ends with "*").
+        /// > Errors: INVALID_ARGUMENT (query (empty, no words, or over 500 characters), category
+        /// > (malformed), page.page_size, page.page_token).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SearchArticlesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_SearchArticlesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_SearchArticlesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func searchArticles<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_SearchArticlesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_SearchArticlesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_SearchArticlesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SearchArticlesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.SearchArticles.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SuggestArticles" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Articles that may answer a ticket: those matching any word of its text and category, in
+        /// > its category (and the category's ancestors and descendants) first, best match first.
+        /// > Errors: INVALID_ARGUMENT (ticket_id, limit), NOT_FOUND (ticket).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Feedback_V1_SuggestArticlesRequest` message.
+        ///   - serializer: A serializer for `Crm_Feedback_V1_SuggestArticlesRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Feedback_V1_SuggestArticlesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func suggestArticles<Result>(
+            request: GRPCCore.ClientRequest<Crm_Feedback_V1_SuggestArticlesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Feedback_V1_SuggestArticlesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Feedback_V1_SuggestArticlesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SuggestArticlesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Feedback_V1_FeedbackService.Method.SuggestArticles.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3899,6 +5494,298 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SubmitCsatRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SubmitCsatResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListHotIssues" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Ranks ticket groups by how many tickets were created in the window: by category, or by
+    /// > operator-defined issue (tickets linked with LinkTicketToIssue). Each group carries the
+    /// > previous window's count (the same length, just before) and the trend. The window is either
+    /// > window_seconds ending at the service's current time, or [from_time, to_time); a window
+    /// > includes its start and excludes its end.
+    /// > Errors: INVALID_ARGUMENT (window_seconds, from_time, to_time (give window_seconds or both
+    /// > times, from_time before to_time, at most 366 days), group_by, limit).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_ListHotIssuesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listHotIssues<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_ListHotIssuesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListHotIssuesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listHotIssues(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ListHotIssuesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ListHotIssuesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateIssue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Defines an issue that many tickets may report (an outage, a faulty batch).
+    /// > Errors: INVALID_ARGUMENT (issue.issue_id, issue.title, issue.category (malformed or not in
+    /// > the tree), idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was
+    /// > reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_CreateIssueRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createIssue<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateIssueRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateIssueResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createIssue(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateIssueRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateIssueResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LinkTicketToIssue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Links a ticket to an issue (its history records it); linking it again changes nothing.
+    /// > Errors: INVALID_ARGUMENT (issue_id, ticket_id, actor_id, idempotency_key.key), NOT_FOUND
+    /// > (issue, ticket), FAILED_PRECONDITION (the issue is resolved), ALREADY_EXISTS (idempotency
+    /// > key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_LinkTicketToIssueRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func linkTicketToIssue<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_LinkTicketToIssueRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_LinkTicketToIssueResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.linkTicketToIssue(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_LinkTicketToIssueRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_LinkTicketToIssueResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ResolveIssue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Resolves an issue and tells every customer who reported it: one outcome notice per linked
+    /// > ticket, recorded in the ticket's history (OUTCOME_NOTIFIED) exactly once. Resolving it again
+    /// > with the same resolution returns the issue and notifies no one again.
+    /// > Errors: INVALID_ARGUMENT (issue_id, resolution, actor_id, idempotency_key.key), NOT_FOUND
+    /// > (issue), ALREADY_EXISTS (the issue was resolved with another resolution, or the idempotency
+    /// > key was reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_ResolveIssueRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resolveIssue<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_ResolveIssueRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ResolveIssueResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.resolveIssue(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_ResolveIssueRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_ResolveIssueResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateArticle" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a knowledge-base article, searchable at once.
+    /// > Errors: INVALID_ARGUMENT (article.category (malformed or not in the tree), article.title,
+    /// > article.body, idempotency_key.key), ALREADY_EXISTS (idempotency key reused with another
+    /// > body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_CreateArticleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createArticle<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_CreateArticleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateArticleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createArticle(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_CreateArticleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_CreateArticleResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateArticle" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes an article: the fields update_mask names ("category", "title", "body"), or all
+    /// > three when the mask is empty.
+    /// > Errors: INVALID_ARGUMENT (article.article_id, update_mask (an unknown path), the fields
+    /// > changed, as for CreateArticle, idempotency_key.key), NOT_FOUND (article), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_UpdateArticleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateArticle<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_UpdateArticleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_UpdateArticleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateArticle(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_UpdateArticleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_UpdateArticleResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetArticle" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns one article.
+    /// > Errors: INVALID_ARGUMENT (article_id), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_GetArticleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getArticle<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_GetArticleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetArticleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getArticle(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_GetArticleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_GetArticleResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchArticles" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Full-text search of titles and bodies, best match first (bm25; title words weigh more).
+    /// > The query is words, not FTS syntax: every word must appear (a prefix matches a longer word
+    /// > when it ends with "*").
+    /// > Errors: INVALID_ARGUMENT (query (empty, no words, or over 500 characters), category
+    /// > (malformed), page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_SearchArticlesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchArticles<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_SearchArticlesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SearchArticlesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.searchArticles(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SearchArticlesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SearchArticlesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SuggestArticles" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Articles that may answer a ticket: those matching any word of its text and category, in
+    /// > its category (and the category's ancestors and descendants) first, best match first.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, limit), NOT_FOUND (ticket).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Feedback_V1_SuggestArticlesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func suggestArticles<Result>(
+        request: GRPCCore.ClientRequest<Crm_Feedback_V1_SuggestArticlesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SuggestArticlesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.suggestArticles(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Feedback_V1_SuggestArticlesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Feedback_V1_SuggestArticlesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -4561,6 +6448,334 @@ extension Crm_Feedback_V1_FeedbackService.ClientProtocol {
             metadata: metadata
         )
         return try await self.submitCsat(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListHotIssues" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Ranks ticket groups by how many tickets were created in the window: by category, or by
+    /// > operator-defined issue (tickets linked with LinkTicketToIssue). Each group carries the
+    /// > previous window's count (the same length, just before) and the trend. The window is either
+    /// > window_seconds ending at the service's current time, or [from_time, to_time); a window
+    /// > includes its start and excludes its end.
+    /// > Errors: INVALID_ARGUMENT (window_seconds, from_time, to_time (give window_seconds or both
+    /// > times, from_time before to_time, at most 366 days), group_by, limit).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listHotIssues<Result>(
+        _ message: Crm_Feedback_V1_ListHotIssuesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ListHotIssuesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_ListHotIssuesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listHotIssues(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateIssue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Defines an issue that many tickets may report (an outage, a faulty batch).
+    /// > Errors: INVALID_ARGUMENT (issue.issue_id, issue.title, issue.category (malformed or not in
+    /// > the tree), idempotency_key.key), ALREADY_EXISTS (the id is taken, or the idempotency key was
+    /// > reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createIssue<Result>(
+        _ message: Crm_Feedback_V1_CreateIssueRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateIssueResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_CreateIssueRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createIssue(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LinkTicketToIssue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Links a ticket to an issue (its history records it); linking it again changes nothing.
+    /// > Errors: INVALID_ARGUMENT (issue_id, ticket_id, actor_id, idempotency_key.key), NOT_FOUND
+    /// > (issue, ticket), FAILED_PRECONDITION (the issue is resolved), ALREADY_EXISTS (idempotency
+    /// > key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func linkTicketToIssue<Result>(
+        _ message: Crm_Feedback_V1_LinkTicketToIssueRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_LinkTicketToIssueResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_LinkTicketToIssueRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.linkTicketToIssue(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ResolveIssue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Resolves an issue and tells every customer who reported it: one outcome notice per linked
+    /// > ticket, recorded in the ticket's history (OUTCOME_NOTIFIED) exactly once. Resolving it again
+    /// > with the same resolution returns the issue and notifies no one again.
+    /// > Errors: INVALID_ARGUMENT (issue_id, resolution, actor_id, idempotency_key.key), NOT_FOUND
+    /// > (issue), ALREADY_EXISTS (the issue was resolved with another resolution, or the idempotency
+    /// > key was reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resolveIssue<Result>(
+        _ message: Crm_Feedback_V1_ResolveIssueRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_ResolveIssueResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_ResolveIssueRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.resolveIssue(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateArticle" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a knowledge-base article, searchable at once.
+    /// > Errors: INVALID_ARGUMENT (article.category (malformed or not in the tree), article.title,
+    /// > article.body, idempotency_key.key), ALREADY_EXISTS (idempotency key reused with another
+    /// > body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createArticle<Result>(
+        _ message: Crm_Feedback_V1_CreateArticleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_CreateArticleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_CreateArticleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createArticle(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateArticle" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes an article: the fields update_mask names ("category", "title", "body"), or all
+    /// > three when the mask is empty.
+    /// > Errors: INVALID_ARGUMENT (article.article_id, update_mask (an unknown path), the fields
+    /// > changed, as for CreateArticle, idempotency_key.key), NOT_FOUND (article), ALREADY_EXISTS
+    /// > (idempotency key reused with another body).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateArticle<Result>(
+        _ message: Crm_Feedback_V1_UpdateArticleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_UpdateArticleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_UpdateArticleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateArticle(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetArticle" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns one article.
+    /// > Errors: INVALID_ARGUMENT (article_id), NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getArticle<Result>(
+        _ message: Crm_Feedback_V1_GetArticleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_GetArticleResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_GetArticleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getArticle(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchArticles" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Full-text search of titles and bodies, best match first (bm25; title words weigh more).
+    /// > The query is words, not FTS syntax: every word must appear (a prefix matches a longer word
+    /// > when it ends with "*").
+    /// > Errors: INVALID_ARGUMENT (query (empty, no words, or over 500 characters), category
+    /// > (malformed), page.page_size, page.page_token).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchArticles<Result>(
+        _ message: Crm_Feedback_V1_SearchArticlesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SearchArticlesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_SearchArticlesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.searchArticles(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SuggestArticles" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Articles that may answer a ticket: those matching any word of its text and category, in
+    /// > its category (and the category's ancestors and descendants) first, best match first.
+    /// > Errors: INVALID_ARGUMENT (ticket_id, limit), NOT_FOUND (ticket).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func suggestArticles<Result>(
+        _ message: Crm_Feedback_V1_SuggestArticlesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Feedback_V1_SuggestArticlesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Feedback_V1_SuggestArticlesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.suggestArticles(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -334,6 +334,13 @@ public nonisolated enum Crm_Feedback_V1_TicketEventType: SwiftProtobuf.Enum, Swi
   /// An escalation rule notified the account manager (owner_id; empty when the ticket had no
   /// owner to notify); note names the rule.
   case accountManagerNotified // = 12
+
+  /// The ticket was linked to an operator-defined issue; note names the issue.
+  case linkedToIssue // = 13
+
+  /// The customer was told the outcome of the issue the ticket reported; note is the
+  /// resolution, actor_id who resolved the issue.
+  case outcomeNotified // = 14
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -355,6 +362,8 @@ public nonisolated enum Crm_Feedback_V1_TicketEventType: SwiftProtobuf.Enum, Swi
     case 10: self = .csatSubmitted
     case 11: self = .priorityRaised
     case 12: self = .accountManagerNotified
+    case 13: self = .linkedToIssue
+    case 14: self = .outcomeNotified
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -374,6 +383,8 @@ public nonisolated enum Crm_Feedback_V1_TicketEventType: SwiftProtobuf.Enum, Swi
     case .csatSubmitted: return 10
     case .priorityRaised: return 11
     case .accountManagerNotified: return 12
+    case .linkedToIssue: return 13
+    case .outcomeNotified: return 14
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -393,6 +404,8 @@ public nonisolated enum Crm_Feedback_V1_TicketEventType: SwiftProtobuf.Enum, Swi
     .csatSubmitted,
     .priorityRaised,
     .accountManagerNotified,
+    .linkedToIssue,
+    .outcomeNotified,
   ]
 
 }
@@ -435,6 +448,48 @@ public nonisolated enum Crm_Feedback_V1_EscalationTrigger: SwiftProtobuf.Enum, S
     .unspecified,
     .approaching,
     .breached,
+  ]
+
+}
+
+public nonisolated enum Crm_Feedback_V1_HotIssueGrouping: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// One group per ticket category.
+  case category // = 1
+
+  /// One group per operator-defined issue; tickets not linked to one are not counted.
+  case issue // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .category
+    case 2: self = .issue
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .category: return 1
+    case .issue: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Crm_Feedback_V1_HotIssueGrouping] = [
+    .unspecified,
+    .category,
+    .issue,
   ]
 
 }
@@ -1883,6 +1938,591 @@ public nonisolated struct Crm_Feedback_V1_ListTicketsResponse: Sendable {
   fileprivate var _page: Crm_Common_V1_PageResponse? = nil
 }
 
+public nonisolated struct Crm_Feedback_V1_ListHotIssuesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The window ending now, 1 second to 366 days; or 0 with from_time and to_time.
+  public var windowSeconds: Int64 = 0
+
+  public var fromTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_fromTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_fromTime = newValue}
+  }
+  /// Returns true if `fromTime` has been explicitly set.
+  public var hasFromTime: Bool {self._fromTime != nil}
+  /// Clears the value of `fromTime`. Subsequent reads from it will return its default value.
+  public mutating func clearFromTime() {self._fromTime = nil}
+
+  public var toTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_toTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_toTime = newValue}
+  }
+  /// Returns true if `toTime` has been explicitly set.
+  public var hasToTime: Bool {self._toTime != nil}
+  /// Clears the value of `toTime`. Subsequent reads from it will return its default value.
+  public mutating func clearToTime() {self._toTime = nil}
+
+  /// Required.
+  public var groupBy: Crm_Feedback_V1_HotIssueGrouping = .unspecified
+
+  /// How many groups, 0 to 100; 0 means 10.
+  public var limit: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _fromTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _toTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// One group of tickets and how it moved against the previous window.
+public nonisolated struct Crm_Feedback_V1_HotIssue: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The category path, or the issue id.
+  public var key: String = String()
+
+  /// The category's display name, or the issue's title.
+  public var title: String = String()
+
+  /// Tickets created in the window.
+  public var count: Int64 = 0
+
+  /// Tickets created in the previous window of the same length.
+  public var previousCount: Int64 = 0
+
+  /// count - previous_count.
+  public var trendDifference: Int64 = 0
+
+  /// count / previous_count; 0 when previous_count is 0.
+  public var trendRatio: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Feedback_V1_ListHotIssuesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// By count, highest first; ties by key.
+  public var issues: [Crm_Feedback_V1_HotIssue] = []
+
+  /// The window used, and the previous one (ending where this one starts).
+  public var fromTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_fromTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_fromTime = newValue}
+  }
+  /// Returns true if `fromTime` has been explicitly set.
+  public var hasFromTime: Bool {self._fromTime != nil}
+  /// Clears the value of `fromTime`. Subsequent reads from it will return its default value.
+  public mutating func clearFromTime() {self._fromTime = nil}
+
+  public var toTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_toTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_toTime = newValue}
+  }
+  /// Returns true if `toTime` has been explicitly set.
+  public var hasToTime: Bool {self._toTime != nil}
+  /// Clears the value of `toTime`. Subsequent reads from it will return its default value.
+  public mutating func clearToTime() {self._toTime = nil}
+
+  public var previousFromTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_previousFromTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_previousFromTime = newValue}
+  }
+  /// Returns true if `previousFromTime` has been explicitly set.
+  public var hasPreviousFromTime: Bool {self._previousFromTime != nil}
+  /// Clears the value of `previousFromTime`. Subsequent reads from it will return its default value.
+  public mutating func clearPreviousFromTime() {self._previousFromTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _fromTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _toTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _previousFromTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A problem many customers may report, defined by an operator.
+public nonisolated struct Crm_Feedback_V1_Issue: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1 to 64 characters of a-z, 0-9 and "-".
+  public var issueID: String = String()
+
+  /// 1 to 200 characters.
+  public var title: String = String()
+
+  /// Optional: a category of the tree.
+  public var category: String = String()
+
+  /// Output only.
+  public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createTime = newValue}
+  }
+  /// Returns true if `createTime` has been explicitly set.
+  public var hasCreateTime: Bool {self._createTime != nil}
+  /// Clears the value of `createTime`. Subsequent reads from it will return its default value.
+  public mutating func clearCreateTime() {self._createTime = nil}
+
+  /// Output only: set once resolved.
+  public var resolution: String = String()
+
+  public var resolveTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_resolveTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_resolveTime = newValue}
+  }
+  /// Returns true if `resolveTime` has been explicitly set.
+  public var hasResolveTime: Bool {self._resolveTime != nil}
+  /// Clears the value of `resolveTime`. Subsequent reads from it will return its default value.
+  public mutating func clearResolveTime() {self._resolveTime = nil}
+
+  /// Output only: tickets linked to it.
+  public var ticketCount: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _resolveTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateIssueRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var issue: Crm_Feedback_V1_Issue {
+    get {_issue ?? Crm_Feedback_V1_Issue()}
+    set {_issue = newValue}
+  }
+  /// Returns true if `issue` has been explicitly set.
+  public var hasIssue: Bool {self._issue != nil}
+  /// Clears the value of `issue`. Subsequent reads from it will return its default value.
+  public mutating func clearIssue() {self._issue = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _issue: Crm_Feedback_V1_Issue? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateIssueResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var issue: Crm_Feedback_V1_Issue {
+    get {_issue ?? Crm_Feedback_V1_Issue()}
+    set {_issue = newValue}
+  }
+  /// Returns true if `issue` has been explicitly set.
+  public var hasIssue: Bool {self._issue != nil}
+  /// Clears the value of `issue`. Subsequent reads from it will return its default value.
+  public mutating func clearIssue() {self._issue = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _issue: Crm_Feedback_V1_Issue? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_LinkTicketToIssueRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var issueID: String = String()
+
+  public var ticketID: String = String()
+
+  /// Who links them (an agent id).
+  public var actorID: String = String()
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_LinkTicketToIssueResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var issue: Crm_Feedback_V1_Issue {
+    get {_issue ?? Crm_Feedback_V1_Issue()}
+    set {_issue = newValue}
+  }
+  /// Returns true if `issue` has been explicitly set.
+  public var hasIssue: Bool {self._issue != nil}
+  /// Clears the value of `issue`. Subsequent reads from it will return its default value.
+  public mutating func clearIssue() {self._issue = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _issue: Crm_Feedback_V1_Issue? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ResolveIssueRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var issueID: String = String()
+
+  /// What the customers are told; 1 to 2000 characters.
+  public var resolution: String = String()
+
+  public var actorID: String = String()
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_ResolveIssueResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var issue: Crm_Feedback_V1_Issue {
+    get {_issue ?? Crm_Feedback_V1_Issue()}
+    set {_issue = newValue}
+  }
+  /// Returns true if `issue` has been explicitly set.
+  public var hasIssue: Bool {self._issue != nil}
+  /// Clears the value of `issue`. Subsequent reads from it will return its default value.
+  public mutating func clearIssue() {self._issue = nil}
+
+  /// Outcome notices this call recorded: 0 when the issue was already resolved by an earlier
+  /// call; a replay with that call's idempotency key returns that call's response.
+  public var notifiedCount: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _issue: Crm_Feedback_V1_Issue? = nil
+}
+
+/// A knowledge-base article.
+public nonisolated struct Crm_Feedback_V1_Article: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Output only.
+  public var articleID: String = String()
+
+  /// A category of the tree.
+  public var category: String = String()
+
+  /// 1 to 200 characters.
+  public var title: String = String()
+
+  /// 1 to 20000 characters.
+  public var body: String = String()
+
+  /// Output only.
+  public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createTime = newValue}
+  }
+  /// Returns true if `createTime` has been explicitly set.
+  public var hasCreateTime: Bool {self._createTime != nil}
+  /// Clears the value of `createTime`. Subsequent reads from it will return its default value.
+  public mutating func clearCreateTime() {self._createTime = nil}
+
+  public var updateTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_updateTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_updateTime = newValue}
+  }
+  /// Returns true if `updateTime` has been explicitly set.
+  public var hasUpdateTime: Bool {self._updateTime != nil}
+  /// Clears the value of `updateTime`. Subsequent reads from it will return its default value.
+  public mutating func clearUpdateTime() {self._updateTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _updateTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateArticleRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var article: Crm_Feedback_V1_Article {
+    get {_article ?? Crm_Feedback_V1_Article()}
+    set {_article = newValue}
+  }
+  /// Returns true if `article` has been explicitly set.
+  public var hasArticle: Bool {self._article != nil}
+  /// Clears the value of `article`. Subsequent reads from it will return its default value.
+  public mutating func clearArticle() {self._article = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _article: Crm_Feedback_V1_Article? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_CreateArticleResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var article: Crm_Feedback_V1_Article {
+    get {_article ?? Crm_Feedback_V1_Article()}
+    set {_article = newValue}
+  }
+  /// Returns true if `article` has been explicitly set.
+  public var hasArticle: Bool {self._article != nil}
+  /// Clears the value of `article`. Subsequent reads from it will return its default value.
+  public mutating func clearArticle() {self._article = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _article: Crm_Feedback_V1_Article? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_UpdateArticleRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// article_id names the article; the other fields are the new values.
+  public var article: Crm_Feedback_V1_Article {
+    get {_article ?? Crm_Feedback_V1_Article()}
+    set {_article = newValue}
+  }
+  /// Returns true if `article` has been explicitly set.
+  public var hasArticle: Bool {self._article != nil}
+  /// Clears the value of `article`. Subsequent reads from it will return its default value.
+  public mutating func clearArticle() {self._article = nil}
+
+  public var updateMask: SwiftProtobuf.Google_Protobuf_FieldMask {
+    get {_updateMask ?? SwiftProtobuf.Google_Protobuf_FieldMask()}
+    set {_updateMask = newValue}
+  }
+  /// Returns true if `updateMask` has been explicitly set.
+  public var hasUpdateMask: Bool {self._updateMask != nil}
+  /// Clears the value of `updateMask`. Subsequent reads from it will return its default value.
+  public mutating func clearUpdateMask() {self._updateMask = nil}
+
+  public var idempotencyKey: Crm_Common_V1_IdempotencyKey {
+    get {_idempotencyKey ?? Crm_Common_V1_IdempotencyKey()}
+    set {_idempotencyKey = newValue}
+  }
+  /// Returns true if `idempotencyKey` has been explicitly set.
+  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
+  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _article: Crm_Feedback_V1_Article? = nil
+  fileprivate var _updateMask: SwiftProtobuf.Google_Protobuf_FieldMask? = nil
+  fileprivate var _idempotencyKey: Crm_Common_V1_IdempotencyKey? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_UpdateArticleResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var article: Crm_Feedback_V1_Article {
+    get {_article ?? Crm_Feedback_V1_Article()}
+    set {_article = newValue}
+  }
+  /// Returns true if `article` has been explicitly set.
+  public var hasArticle: Bool {self._article != nil}
+  /// Clears the value of `article`. Subsequent reads from it will return its default value.
+  public mutating func clearArticle() {self._article = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _article: Crm_Feedback_V1_Article? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_GetArticleRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var articleID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Feedback_V1_GetArticleResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var article: Crm_Feedback_V1_Article {
+    get {_article ?? Crm_Feedback_V1_Article()}
+    set {_article = newValue}
+  }
+  /// Returns true if `article` has been explicitly set.
+  public var hasArticle: Bool {self._article != nil}
+  /// Clears the value of `article`. Subsequent reads from it will return its default value.
+  public mutating func clearArticle() {self._article = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _article: Crm_Feedback_V1_Article? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_SearchArticlesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var query: String = String()
+
+  /// Optional: only this category and its descendants.
+  public var category: String = String()
+
+  public var page: Crm_Common_V1_PageRequest {
+    get {_page ?? Crm_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_SearchArticlesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var articles: [Crm_Feedback_V1_Article] = []
+
+  public var page: Crm_Common_V1_PageResponse {
+    get {_page ?? Crm_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Crm_Common_V1_PageResponse? = nil
+}
+
+public nonisolated struct Crm_Feedback_V1_SuggestArticlesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ticketID: String = String()
+
+  /// How many, 0 to 20; 0 means 5.
+  public var limit: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Crm_Feedback_V1_SuggestArticlesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var articles: [Crm_Feedback_V1_Article] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "crm.feedback.v1"
@@ -1912,11 +2552,15 @@ nonisolated extension Crm_Feedback_V1_SlaClockState: SwiftProtobuf._ProtoNamePro
 }
 
 nonisolated extension Crm_Feedback_V1_TicketEventType: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TICKET_EVENT_TYPE_UNSPECIFIED\0\u{1}TICKET_EVENT_TYPE_CREATED\0\u{1}TICKET_EVENT_TYPE_STATUS_CHANGED\0\u{1}TICKET_EVENT_TYPE_REOPENED\0\u{1}TICKET_EVENT_TYPE_ASSIGNED\0\u{1}TICKET_EVENT_TYPE_PROGRESS_UPDATE\0\u{1}TICKET_EVENT_TYPE_CLOCK_PAUSED\0\u{1}TICKET_EVENT_TYPE_CLOCK_RESUMED\0\u{1}TICKET_EVENT_TYPE_CLOCK_MET\0\u{1}TICKET_EVENT_TYPE_CLOCK_BREACHED\0\u{1}TICKET_EVENT_TYPE_CSAT_SUBMITTED\0\u{1}TICKET_EVENT_TYPE_PRIORITY_RAISED\0\u{1}TICKET_EVENT_TYPE_ACCOUNT_MANAGER_NOTIFIED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TICKET_EVENT_TYPE_UNSPECIFIED\0\u{1}TICKET_EVENT_TYPE_CREATED\0\u{1}TICKET_EVENT_TYPE_STATUS_CHANGED\0\u{1}TICKET_EVENT_TYPE_REOPENED\0\u{1}TICKET_EVENT_TYPE_ASSIGNED\0\u{1}TICKET_EVENT_TYPE_PROGRESS_UPDATE\0\u{1}TICKET_EVENT_TYPE_CLOCK_PAUSED\0\u{1}TICKET_EVENT_TYPE_CLOCK_RESUMED\0\u{1}TICKET_EVENT_TYPE_CLOCK_MET\0\u{1}TICKET_EVENT_TYPE_CLOCK_BREACHED\0\u{1}TICKET_EVENT_TYPE_CSAT_SUBMITTED\0\u{1}TICKET_EVENT_TYPE_PRIORITY_RAISED\0\u{1}TICKET_EVENT_TYPE_ACCOUNT_MANAGER_NOTIFIED\0\u{1}TICKET_EVENT_TYPE_LINKED_TO_ISSUE\0\u{1}TICKET_EVENT_TYPE_OUTCOME_NOTIFIED\0")
 }
 
 nonisolated extension Crm_Feedback_V1_EscalationTrigger: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ESCALATION_TRIGGER_UNSPECIFIED\0\u{1}ESCALATION_TRIGGER_APPROACHING\0\u{1}ESCALATION_TRIGGER_BREACHED\0")
+}
+
+nonisolated extension Crm_Feedback_V1_HotIssueGrouping: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0HOT_ISSUE_GROUPING_UNSPECIFIED\0\u{1}HOT_ISSUE_GROUPING_CATEGORY\0\u{1}HOT_ISSUE_GROUPING_ISSUE\0")
 }
 
 nonisolated extension Crm_Feedback_V1_Ticket: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -4243,6 +4887,894 @@ nonisolated extension Crm_Feedback_V1_ListTicketsResponse: SwiftProtobuf.Message
   public static func ==(lhs: Crm_Feedback_V1_ListTicketsResponse, rhs: Crm_Feedback_V1_ListTicketsResponse) -> Bool {
     if lhs.tickets != rhs.tickets {return false}
     if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListHotIssuesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListHotIssuesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}window_seconds\0\u{3}from_time\0\u{3}to_time\0\u{3}group_by\0\u{1}limit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.windowSeconds) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._fromTime) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._toTime) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.groupBy) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.windowSeconds != 0 {
+      try visitor.visitSingularInt64Field(value: self.windowSeconds, fieldNumber: 1)
+    }
+    try { if let v = self._fromTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._toTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.groupBy != .unspecified {
+      try visitor.visitSingularEnumField(value: self.groupBy, fieldNumber: 4)
+    }
+    if self.limit != 0 {
+      try visitor.visitSingularInt32Field(value: self.limit, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListHotIssuesRequest, rhs: Crm_Feedback_V1_ListHotIssuesRequest) -> Bool {
+    if lhs.windowSeconds != rhs.windowSeconds {return false}
+    if lhs._fromTime != rhs._fromTime {return false}
+    if lhs._toTime != rhs._toTime {return false}
+    if lhs.groupBy != rhs.groupBy {return false}
+    if lhs.limit != rhs.limit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_HotIssue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HotIssue"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}title\0\u{1}count\0\u{3}previous_count\0\u{3}trend_difference\0\u{3}trend_ratio\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.title) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.count) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.previousCount) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.trendDifference) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.trendRatio) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.title.isEmpty {
+      try visitor.visitSingularStringField(value: self.title, fieldNumber: 2)
+    }
+    if self.count != 0 {
+      try visitor.visitSingularInt64Field(value: self.count, fieldNumber: 3)
+    }
+    if self.previousCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.previousCount, fieldNumber: 4)
+    }
+    if self.trendDifference != 0 {
+      try visitor.visitSingularInt64Field(value: self.trendDifference, fieldNumber: 5)
+    }
+    if self.trendRatio.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.trendRatio, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_HotIssue, rhs: Crm_Feedback_V1_HotIssue) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.title != rhs.title {return false}
+    if lhs.count != rhs.count {return false}
+    if lhs.previousCount != rhs.previousCount {return false}
+    if lhs.trendDifference != rhs.trendDifference {return false}
+    if lhs.trendRatio != rhs.trendRatio {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ListHotIssuesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListHotIssuesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}issues\0\u{3}from_time\0\u{3}to_time\0\u{3}previous_from_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.issues) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._fromTime) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._toTime) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._previousFromTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.issues.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.issues, fieldNumber: 1)
+    }
+    try { if let v = self._fromTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._toTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._previousFromTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ListHotIssuesResponse, rhs: Crm_Feedback_V1_ListHotIssuesResponse) -> Bool {
+    if lhs.issues != rhs.issues {return false}
+    if lhs._fromTime != rhs._fromTime {return false}
+    if lhs._toTime != rhs._toTime {return false}
+    if lhs._previousFromTime != rhs._previousFromTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_Issue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Issue"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}issue_id\0\u{1}title\0\u{1}category\0\u{3}create_time\0\u{1}resolution\0\u{3}resolve_time\0\u{3}ticket_count\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.issueID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.title) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.resolution) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._resolveTime) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.ticketCount) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.issueID.isEmpty {
+      try visitor.visitSingularStringField(value: self.issueID, fieldNumber: 1)
+    }
+    if !self.title.isEmpty {
+      try visitor.visitSingularStringField(value: self.title, fieldNumber: 2)
+    }
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 3)
+    }
+    try { if let v = self._createTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if !self.resolution.isEmpty {
+      try visitor.visitSingularStringField(value: self.resolution, fieldNumber: 5)
+    }
+    try { if let v = self._resolveTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if self.ticketCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.ticketCount, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_Issue, rhs: Crm_Feedback_V1_Issue) -> Bool {
+    if lhs.issueID != rhs.issueID {return false}
+    if lhs.title != rhs.title {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs._createTime != rhs._createTime {return false}
+    if lhs.resolution != rhs.resolution {return false}
+    if lhs._resolveTime != rhs._resolveTime {return false}
+    if lhs.ticketCount != rhs.ticketCount {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateIssueRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateIssueRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}issue\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._issue) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._issue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateIssueRequest, rhs: Crm_Feedback_V1_CreateIssueRequest) -> Bool {
+    if lhs._issue != rhs._issue {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateIssueResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateIssueResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}issue\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._issue) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._issue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateIssueResponse, rhs: Crm_Feedback_V1_CreateIssueResponse) -> Bool {
+    if lhs._issue != rhs._issue {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_LinkTicketToIssueRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LinkTicketToIssueRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}issue_id\0\u{3}ticket_id\0\u{3}actor_id\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.issueID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.actorID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.issueID.isEmpty {
+      try visitor.visitSingularStringField(value: self.issueID, fieldNumber: 1)
+    }
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 2)
+    }
+    if !self.actorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actorID, fieldNumber: 3)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_LinkTicketToIssueRequest, rhs: Crm_Feedback_V1_LinkTicketToIssueRequest) -> Bool {
+    if lhs.issueID != rhs.issueID {return false}
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.actorID != rhs.actorID {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_LinkTicketToIssueResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LinkTicketToIssueResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}issue\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._issue) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._issue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_LinkTicketToIssueResponse, rhs: Crm_Feedback_V1_LinkTicketToIssueResponse) -> Bool {
+    if lhs._issue != rhs._issue {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ResolveIssueRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResolveIssueRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}issue_id\0\u{1}resolution\0\u{3}actor_id\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.issueID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.resolution) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.actorID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.issueID.isEmpty {
+      try visitor.visitSingularStringField(value: self.issueID, fieldNumber: 1)
+    }
+    if !self.resolution.isEmpty {
+      try visitor.visitSingularStringField(value: self.resolution, fieldNumber: 2)
+    }
+    if !self.actorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actorID, fieldNumber: 3)
+    }
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ResolveIssueRequest, rhs: Crm_Feedback_V1_ResolveIssueRequest) -> Bool {
+    if lhs.issueID != rhs.issueID {return false}
+    if lhs.resolution != rhs.resolution {return false}
+    if lhs.actorID != rhs.actorID {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_ResolveIssueResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResolveIssueResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}issue\0\u{3}notified_count\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._issue) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.notifiedCount) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._issue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.notifiedCount != 0 {
+      try visitor.visitSingularInt32Field(value: self.notifiedCount, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_ResolveIssueResponse, rhs: Crm_Feedback_V1_ResolveIssueResponse) -> Bool {
+    if lhs._issue != rhs._issue {return false}
+    if lhs.notifiedCount != rhs.notifiedCount {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_Article: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Article"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}article_id\0\u{1}category\0\u{1}title\0\u{1}body\0\u{3}create_time\0\u{3}update_time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.articleID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.title) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.body) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._updateTime) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.articleID.isEmpty {
+      try visitor.visitSingularStringField(value: self.articleID, fieldNumber: 1)
+    }
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 2)
+    }
+    if !self.title.isEmpty {
+      try visitor.visitSingularStringField(value: self.title, fieldNumber: 3)
+    }
+    if !self.body.isEmpty {
+      try visitor.visitSingularStringField(value: self.body, fieldNumber: 4)
+    }
+    try { if let v = self._createTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._updateTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_Article, rhs: Crm_Feedback_V1_Article) -> Bool {
+    if lhs.articleID != rhs.articleID {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs.title != rhs.title {return false}
+    if lhs.body != rhs.body {return false}
+    if lhs._createTime != rhs._createTime {return false}
+    if lhs._updateTime != rhs._updateTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateArticleRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateArticleRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}article\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._article) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._article {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateArticleRequest, rhs: Crm_Feedback_V1_CreateArticleRequest) -> Bool {
+    if lhs._article != rhs._article {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_CreateArticleResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateArticleResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}article\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._article) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._article {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_CreateArticleResponse, rhs: Crm_Feedback_V1_CreateArticleResponse) -> Bool {
+    if lhs._article != rhs._article {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_UpdateArticleRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateArticleRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}article\0\u{3}update_mask\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._article) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._updateMask) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._article {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._updateMask {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._idempotencyKey {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_UpdateArticleRequest, rhs: Crm_Feedback_V1_UpdateArticleRequest) -> Bool {
+    if lhs._article != rhs._article {return false}
+    if lhs._updateMask != rhs._updateMask {return false}
+    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_UpdateArticleResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateArticleResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}article\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._article) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._article {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_UpdateArticleResponse, rhs: Crm_Feedback_V1_UpdateArticleResponse) -> Bool {
+    if lhs._article != rhs._article {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_GetArticleRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetArticleRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}article_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.articleID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.articleID.isEmpty {
+      try visitor.visitSingularStringField(value: self.articleID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_GetArticleRequest, rhs: Crm_Feedback_V1_GetArticleRequest) -> Bool {
+    if lhs.articleID != rhs.articleID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_GetArticleResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetArticleResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}article\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._article) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._article {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_GetArticleResponse, rhs: Crm_Feedback_V1_GetArticleResponse) -> Bool {
+    if lhs._article != rhs._article {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SearchArticlesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchArticlesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}query\0\u{1}category\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.query) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.query.isEmpty {
+      try visitor.visitSingularStringField(value: self.query, fieldNumber: 1)
+    }
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 2)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SearchArticlesRequest, rhs: Crm_Feedback_V1_SearchArticlesRequest) -> Bool {
+    if lhs.query != rhs.query {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SearchArticlesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchArticlesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}articles\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.articles) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.articles.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.articles, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SearchArticlesResponse, rhs: Crm_Feedback_V1_SearchArticlesResponse) -> Bool {
+    if lhs.articles != rhs.articles {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SuggestArticlesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SuggestArticlesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ticket_id\0\u{1}limit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 1)
+    }
+    if self.limit != 0 {
+      try visitor.visitSingularInt32Field(value: self.limit, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SuggestArticlesRequest, rhs: Crm_Feedback_V1_SuggestArticlesRequest) -> Bool {
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.limit != rhs.limit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Crm_Feedback_V1_SuggestArticlesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SuggestArticlesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}articles\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.articles) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.articles.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.articles, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Crm_Feedback_V1_SuggestArticlesResponse, rhs: Crm_Feedback_V1_SuggestArticlesResponse) -> Bool {
+    if lhs.articles != rhs.articles {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
