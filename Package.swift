@@ -63,7 +63,10 @@ var targets: [Target] = [
   ),
   .testTarget(
     name: "ServiceKitTests",
-    dependencies: grpc + ["ServiceKit", "ServiceKitTesting", "Contracts"],
+    dependencies: grpc + [
+      "ServiceKit", "ServiceKitTesting", "Contracts",
+      .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ],
     path: "Tests/ServiceKitTests",
     swiftSettings: swiftSettings
   ),
@@ -112,6 +115,7 @@ for service in services {
         "Contracts", "ServiceKit",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       path: "Services/\(service.folder)/Library",
       swiftSettings: swiftSettings
@@ -120,7 +124,7 @@ for service in services {
   targets.append(
     .executableTarget(
       name: "\(service.library)Server",
-      dependencies: [.target(name: service.library), "ServiceKit"],
+      dependencies: [.target(name: service.library), "ServiceKit", "Contracts"],
       path: "Services/\(service.folder)/Server",
       swiftSettings: swiftSettings
     )

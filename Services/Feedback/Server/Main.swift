@@ -1,3 +1,4 @@
+import Contracts
 import Feedback
 import ServiceKit
 
@@ -7,8 +8,8 @@ enum FeedbackServer {
     await ServiceMain.run(.feedback, migrator: FeedbackStore.migrator) { environment in
       let destinations = FeedbackService.eventDestinations
       // Tier policies read the customer's tier from segmentation when it is configured.
-      let segmentation = try environment.settings.peers[.segmentation].map {
-        try PeerClient(peer: .segmentation, address: $0)
+      let segmentation = try environment.settings.peers[.segmentation].map { _ in
+        try PeerClient(peer: .segmentation, settings: environment.settings)
       }
       let tiers = segmentation.map { SegmentationDirectory(peer: $0, clock: environment.clock) }
       let feedback = FeedbackService(
@@ -29,7 +30,16 @@ enum FeedbackServer {
           OutboxStatusService(
             database: environment.database, destinations: destinations, clock: environment.clock),
         ],
-        background: [relay])
+        background: [
+          relay,
+          // SLA clocks end as breached and escalation rules act without a caller.
+          PeriodicScan(
+            Crm_Feedback_V1_FeedbackService.Method.RunSlaScan.descriptor,
+            every: .seconds(environment.settings.scanIntervalSeconds), logger: environment.logger
+          ) { context in
+            _ = try await feedback.runSlaScan(request: .init(), context: context)
+          },
+        ])
       if let segmentation { components.background.append(segmentation) }
       return components
     }

@@ -7,9 +7,7 @@ enum InteractionServer {
     await ServiceMain.run(.interaction, migrator: InteractionStore.migrator) { environment in
       let destinations = InteractionEvents.destinations
       // Tier, time zone and name of a customer come from segmentation, with a deadline.
-      let segmentation = try PeerClient(
-        peer: .segmentation, address: environment.settings.peers[.segmentation]!,
-        timeout: .milliseconds(environment.settings.peerTimeoutMilliseconds))
+      let segmentation = try PeerClient(peer: .segmentation, settings: environment.settings)
       let interaction = InteractionService(
         store: InteractionStore(database: environment.database),
         clock: environment.clock,
@@ -28,9 +26,11 @@ enum InteractionServer {
             database: environment.database,
             destinations: environment.settings.peers.filter { destinations.contains($0.key) },
             clock: environment.clock, logger: environment.logger, health: environment.health),
-          // Birthdays and anniversaries; hourly, so a day is never missed after a restart.
+          // Birthdays and anniversaries, every --scan-interval-seconds; the scan is once per
+          // customer per year, so a short interval costs an indexed read and nothing else.
           DateScanService(
-            database: environment.database, clock: environment.clock, interval: .seconds(3600),
+            database: environment.database, clock: environment.clock,
+            interval: .seconds(environment.settings.scanIntervalSeconds),
             logger: environment.logger),
         ])
     }

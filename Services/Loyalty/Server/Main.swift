@@ -1,3 +1,4 @@
+import Contracts
 import Loyalty
 import ServiceKit
 
@@ -10,6 +11,7 @@ enum LoyaltyServer {
         clock: environment.clock,
         logger: environment.logger)
       let destinations = LoyaltyService.eventDestinations
+      let interval = Duration.seconds(environment.settings.scanIntervalSeconds)
       return ServiceComponents(
         rpcServices: [
           loyalty,
@@ -26,7 +28,25 @@ enum LoyaltyServer {
           OutboxRelay(
             database: environment.database,
             destinations: environment.settings.peers.filter { destinations.contains($0.key) },
-            clock: environment.clock, logger: environment.logger, health: environment.health)
+            clock: environment.clock, logger: environment.logger, health: environment.health),
+          // Points expire, pending points become available and tier periods end without a
+          // caller; each call handles a bounded batch, the next interval the rest.
+          PeriodicScan(
+            Crm_Loyalty_V1_LoyaltyService.Method.RunExpiry.descriptor, every: interval, logger: environment.logger
+          ) { context in
+            _ = try await loyalty.runExpiry(request: .init(), context: context)
+          },
+          PeriodicScan(
+            Crm_Loyalty_V1_LoyaltyService.Method.ReleasePendingPoints.descriptor, every: interval,
+            logger: environment.logger
+          ) { context in
+            _ = try await loyalty.releasePendingPoints(request: .init(), context: context)
+          },
+          PeriodicScan(
+            Crm_Loyalty_V1_LoyaltyService.Method.RunTierReview.descriptor, every: interval, logger: environment.logger
+          ) { context in
+            _ = try await loyalty.runTierReview(request: .init(), context: context)
+          },
         ])
     }
   }

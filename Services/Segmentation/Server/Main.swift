@@ -1,3 +1,4 @@
+import Foundation
 import Segmentation
 import ServiceKit
 
@@ -7,8 +8,13 @@ enum SegmentationServer {
     await ServiceMain.run(.segmentation, migrator: SegmentationStore.migrator) { environment in
       let destinations = SegmentationService.eventDestinations
       let store = SegmentationStore(database: environment.database)
+      let day: TimeInterval = 86_400
+      let lifecycle = LifecyclePolicy(
+        newWindow: environment.settings.lifecycleNewDays * day,
+        dormantAfter: environment.settings.lifecycleDormantDays * day,
+        churnedAfter: environment.settings.lifecycleChurnedDays * day)
       let segmentation = SegmentationService(
-        store: store, clock: environment.clock, logger: environment.logger)
+        store: store, clock: environment.clock, logger: environment.logger, lifecycle: lifecycle)
       return ServiceComponents(
         rpcServices: [
           segmentation,
@@ -21,10 +27,13 @@ enum SegmentationServer {
             database: environment.database,
             destinations: environment.settings.peers.filter { destinations.contains($0.key) },
             clock: environment.clock, logger: environment.logger, health: environment.health),
-          // Stages move with time: the hourly scan (the interval becomes a setting).
-          LifecycleScanner(store: store, clock: environment.clock, logger: environment.logger),
+          // Stages move with time: every --scan-interval-seconds, an indexed read of the
+          // profiles whose stage deadline has passed.
+          LifecycleScanner(
+            store: store, clock: environment.clock, logger: environment.logger, policy: lifecycle,
+            interval: .seconds(environment.settings.scanIntervalSeconds)),
           // Re-tiers every profile after the tier rules change.
-          RetierWorker(store: store, clock: environment.clock, logger: environment.logger),
+          RetierWorker(store: store, clock: environment.clock, logger: environment.logger, policy: lifecycle),
         ])
     }
   }

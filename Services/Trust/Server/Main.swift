@@ -7,9 +7,7 @@ enum TrustServer {
     await ServiceMain.run(.trust, migrator: TrustStore.migrator) { environment in
       let destinations = TrustService.eventDestinations
       // Verified-purchase checks and claim windows read segmentation over gRPC, with deadlines.
-      let segmentation = try PeerClient(
-        peer: .segmentation, address: environment.settings.peers[.segmentation]!,
-        timeout: .milliseconds(environment.settings.peerTimeoutMilliseconds))
+      let segmentation = try PeerClient(peer: .segmentation, settings: environment.settings)
       return ServiceComponents(
         rpcServices: [
           TrustService(

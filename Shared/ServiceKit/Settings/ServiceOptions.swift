@@ -57,6 +57,15 @@ public struct ServiceOptions: ParsableArguments, Sendable {
   @Option(name: .customLong("peer-timeout-ms"), help: "Deadline of a read from another service (CRM_PEER_TIMEOUT_MS).")
   var peerTimeoutMilliseconds: String?
 
+  @Option(name: .customLong("lifecycle-new-days"), help: "Segmentation: days a buyer stays new (CRM_LIFECYCLE_NEW_DAYS).")
+  var lifecycleNewDays: String?
+
+  @Option(name: .customLong("lifecycle-dormant-days"), help: "Segmentation: idle days before dormant (CRM_LIFECYCLE_DORMANT_DAYS).")
+  var lifecycleDormantDays: String?
+
+  @Option(name: .customLong("lifecycle-churned-days"), help: "Segmentation: idle days before churned (CRM_LIFECYCLE_CHURNED_DAYS).")
+  var lifecycleChurnedDays: String?
+
   /// Options are only ever made by parsing (an unparsed option cannot be read).
   public init() {}
 

@@ -34,8 +34,11 @@ extension ServiceSettings {
       SettingReference(flag: "--max-concurrent-streams", environment: "CRM_MAX_CONCURRENT_STREAMS", defaultValue: "256", meaning: "Concurrent HTTP/2 streams per connection."),
       SettingReference(flag: "--keepalive-seconds", environment: "CRM_KEEPALIVE_SECONDS", defaultValue: "60", meaning: "Idle seconds before the server pings a client."),
       SettingReference(flag: "--shutdown-grace-seconds", environment: "CRM_SHUTDOWN_GRACE_SECONDS", defaultValue: "10", meaning: "Seconds in-flight RPCs get to finish after SIGTERM."),
-      SettingReference(flag: "--scan-interval-seconds", environment: "CRM_SCAN_INTERVAL_SECONDS", defaultValue: "60", meaning: "How often periodic scans run (lifecycle stages, birthdays, SLA clocks, points expiry, credentials)."),
+      SettingReference(flag: "--scan-interval-seconds", environment: "CRM_SCAN_INTERVAL_SECONDS", defaultValue: "60", meaning: "How often periodic scans run: lifecycle stages (segmentation), birthdays and anniversaries (interaction), SLA clocks and escalations (feedback), points expiry (loyalty)."),
       SettingReference(flag: "--peer-timeout-ms", environment: "CRM_PEER_TIMEOUT_MS", defaultValue: "1000", meaning: "Deadline of a synchronous read from another service; past it the read falls back or fails UNAVAILABLE."),
+      SettingReference(flag: "--lifecycle-new-days", environment: "CRM_LIFECYCLE_NEW_DAYS", defaultValue: "30", meaning: "Segmentation: a buyer is new this many days after the first purchase (fractions allowed)."),
+      SettingReference(flag: "--lifecycle-dormant-days", environment: "CRM_LIFECYCLE_DORMANT_DAYS", defaultValue: "90", meaning: "Segmentation: a profile turns dormant after this many days without activity."),
+      SettingReference(flag: "--lifecycle-churned-days", environment: "CRM_LIFECYCLE_CHURNED_DAYS", defaultValue: "365", meaning: "Segmentation: a profile turns churned after this many days without activity; more than the dormant window."),
     ]
 
   /// Resolves flags, then environment variables, then defaults; throws a
@@ -132,6 +135,27 @@ extension ServiceSettings {
       options.peerTimeoutMilliseconds, "--peer-timeout-ms", "CRM_PEER_TIMEOUT_MS", in: 10...60000)
     {
       settings.peerTimeoutMilliseconds = milliseconds
+    }
+    func days(_ flag: String?, _ flagName: String, _ variable: String) throws(ConfigurationError) -> Double? {
+      guard let (text, name) = given(flag, flagName, variable) else { return nil }
+      guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value > 0, value <= 36_500 else {
+        throw ConfigurationError(setting: name, problem: "'\(text)' is not a number of days above 0 and at most 36500")
+      }
+      return value
+    }
+    if let value = try days(options.lifecycleNewDays, "--lifecycle-new-days", "CRM_LIFECYCLE_NEW_DAYS") {
+      settings.lifecycleNewDays = value
+    }
+    if let value = try days(options.lifecycleDormantDays, "--lifecycle-dormant-days", "CRM_LIFECYCLE_DORMANT_DAYS") {
+      settings.lifecycleDormantDays = value
+    }
+    if let value = try days(options.lifecycleChurnedDays, "--lifecycle-churned-days", "CRM_LIFECYCLE_CHURNED_DAYS") {
+      settings.lifecycleChurnedDays = value
+    }
+    guard settings.lifecycleChurnedDays > settings.lifecycleDormantDays else {
+      throw ConfigurationError(
+        setting: options.lifecycleChurnedDays != nil ? "--lifecycle-churned-days" : "CRM_LIFECYCLE_CHURNED_DAYS",
+        problem: "must be more than the dormant window (\(settings.lifecycleDormantDays) days)")
     }
     return settings
   }

@@ -29,10 +29,16 @@ public struct ServiceSettings: Sendable {
   /// How long in-flight RPCs get to finish after SIGTERM before they are cancelled.
   public var shutdownGraceSeconds: Int
   /// How often the service's periodic scans run (lifecycle stages, birthdays, SLA clocks,
-  /// points expiry, credentials); each scan is an indexed query, so a short interval is cheap.
+  /// points expiry); each scan is an indexed query, so a short interval is cheap.
   public var scanIntervalSeconds: Int
   /// Deadline of a synchronous read from another service (tier, purchase checks).
   public var peerTimeoutMilliseconds: Int
+  /// Segmentation: days (fractions allowed) a buyer stays new after the first purchase.
+  public var lifecycleNewDays: Double
+  /// Segmentation: days without activity before a profile turns dormant.
+  public var lifecycleDormantDays: Double
+  /// Segmentation: days without activity before a profile turns churned.
+  public var lifecycleChurnedDays: Double
 
   /// Settings with every default, for `service`.
   public static func defaults(for service: SuiteService) -> ServiceSettings {
@@ -54,7 +60,10 @@ public struct ServiceSettings: Sendable {
       keepaliveSeconds: 60,
       shutdownGraceSeconds: 10,
       scanIntervalSeconds: 60,
-      peerTimeoutMilliseconds: 1000
+      peerTimeoutMilliseconds: 1000,
+      lifecycleNewDays: 30,
+      lifecycleDormantDays: 90,
+      lifecycleChurnedDays: 365
     )
   }
 }
