@@ -24,6 +24,9 @@ struct Load: AsyncParsableCommand {
   @Option(help: "host:port of the target (default: its usual port; echo starts its own server).")
   var addr: String?
 
+  @Option(name: .customLong("segmentation-addr"), help: "host:port of segmentation, where the interaction scenario creates its customers.")
+  var segmentationAddress = "127.0.0.1:\(SuiteService.segmentation.defaultPort)"
+
   @Option(help: "Scenario name (default: the target's).")
   var scenario: String?
 
@@ -70,7 +73,10 @@ struct Load: AsyncParsableCommand {
 
   func run() async throws {
     let runID = String(UUID().uuidString.prefix(8)).lowercased()
-    let scenarios = LoadScenarios.scenarios(runID: runID)
+    guard let segmentation = PeerAddress(parsing: segmentationAddress) else {
+      throw ValidationError("--segmentation-addr: '\(segmentationAddress)' is not host:port")
+    }
+    let scenarios = LoadScenarios.scenarios(runID: runID, segmentationAddress: segmentation)
     if list {
       for name in scenarios.keys.sorted() { print("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(scenarios[name]!.summary)") }
       return

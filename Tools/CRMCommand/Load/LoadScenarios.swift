@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
 import GRPCCore
+import GRPCNIOTransportHTTP2
+import ServiceKit
 import SwiftProtobuf
 import Synchronization
 
@@ -9,8 +11,11 @@ import Synchronization
 enum LoadScenarios {
   static let workingSet = 1_000
 
-  static func scenarios(runID: String) -> [String: LoadScenario] {
-    let list = [echo(), segmentation(runID), loyalty(runID), interaction(runID), feedback(runID), trust(runID)]
+  static func scenarios(runID: String, segmentationAddress: PeerAddress) -> [String: LoadScenario] {
+    let list = [
+      echo(), segmentation(runID), loyalty(runID), interaction(runID, segmentation: segmentationAddress), feedback(runID),
+      trust(runID),
+    ]
     return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
   }
 
@@ -109,15 +114,31 @@ enum LoadScenarios {
       ])
   }
 
-  static func interaction(_ runID: String) -> LoadScenario {
-    LoadScenario(
-      name: "interaction", summary: "log-interaction 50%, timeline 50%",
-      setup: { _ in },
+  /// Interaction checks each customer with segmentation, so the setup creates them there.
+  static func interaction(_ runID: String, segmentation: PeerAddress) -> LoadScenario {
+    let ids = IDs()
+    return LoadScenario(
+      name: "interaction", summary: "log-interaction 50%, timeline 50% (customers created in segmentation first)",
+      setup: { _ in
+        try await withGRPCClient(
+          transport: .http2NIOPosix(
+            target: .dns(host: segmentation.host, port: segmentation.port), transportSecurity: .plaintext)
+        ) { client in
+          let service = Crm_Segmentation_V1_SegmentationService.Client(wrapping: client)
+          for n in 0..<workingSet {
+            let customer = try await service.createCustomer(.with {
+              $0.customer = .with { $0.type = .individual; $0.displayName = "Load \(n)" }
+              $0.idempotencyKey.key = "load-\(runID)-ic-\(n)"
+            }).customer
+            ids.append(customer.customerID)
+          }
+        }
+      },
       operations: [
         LoadOperation(name: "log", weight: 50) { client, sequence, options in
           _ = try await Crm_Interaction_V1_InteractionService.Client(wrapping: client).logInteraction(.with {
             $0.interaction = .with {
-              $0.customerID = "load-\(runID)-\(sequence % workingSet)"
+              $0.customerID = ids[sequence]
               $0.type = "care_call"
               $0.channel = .phone
               $0.content = "load"
@@ -128,7 +149,7 @@ enum LoadScenarios {
         },
         LoadOperation(name: "timeline", weight: 50) { client, sequence, options in
           _ = try await Crm_Interaction_V1_InteractionService.Client(wrapping: client).listTimeline(.with {
-            $0.customerID = "load-\(runID)-\(sequence % workingSet)"
+            $0.customerID = ids[sequence]
             $0.page.pageSize = 20
           }, options: options)
         },

@@ -14,7 +14,9 @@ struct Seed: AsyncParsableCommand {
       Per customer: a profile (individual or enterprise) with an app identity, purchases spread
       over the last two years (loyalty earns their points from segmentation's events), logged
       interactions, now and then a ticket and a review of something bought. Every write carries
-      an idempotency key or order id derived from --seed, so running it again changes nothing.
+      an idempotency key or order id derived from --seed, and every time is counted back from
+      --as-of (default: the start of today, UTC), so running it again with the same seed and
+      day changes nothing.
       """)
 
   @Option(help: "How many customers to create.")
@@ -22,6 +24,9 @@ struct Seed: AsyncParsableCommand {
 
   @Option(help: "The random seed; the same seed gives the same data.")
   var seed: UInt64 = 42
+
+  @Option(name: .customLong("as-of"), help: "The day the data set ends, YYYY-MM-DD (default: today, UTC).")
+  var asOf: String?
 
   @Option(help: "Customers seeded at the same time.")
   var concurrency = 16
@@ -36,7 +41,17 @@ struct Seed: AsyncParsableCommand {
   func run() async throws {
     let clients = try SuiteClients(addresses: addresses)
     let progress = SeedProgress(total: customers)
-    let seeder = CustomerSeeder(seed: seed, now: Date())
+    // Times count back from a whole day, not from this moment, so a second run writes the same
+    // bodies and every write replays instead of conflicting.
+    let anchor: Date
+    if let asOf {
+      anchor = try ReportDates.parse(asOf, flag: "--as-of")
+    } else {
+      var calendar = Calendar(identifier: .gregorian)
+      calendar.timeZone = TimeZone(identifier: "UTC")!
+      anchor = calendar.startOfDay(for: Date())
+    }
+    let seeder = CustomerSeeder(seed: seed, now: anchor)
     let outcome: Result<Void, any Error> = await clients.run {
       do {
         try await seeder.prepare(clients)
