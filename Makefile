@@ -11,7 +11,7 @@ test:
 	./scripts/bootstrap.sh --with-python
 	./proto/generate.sh --check
 	swift build --build-tests
-	swift test --skip-build
+	swift test --skip-build --no-parallel
 	python3 -m pytest -q Tests/Deploy
 	python3 -m pytest -q Tests/Interop
 
