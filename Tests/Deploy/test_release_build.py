@@ -1,7 +1,8 @@
 """The image's build and run steps, done here: deploy/build-release.sh (the script the
 Dockerfile runs) builds one service in release mode, and the copied binary starts with only
 environment variables, answers health SERVING (to grpcio and to the image's health check), and
-exits 0 on SIGTERM.
+exits 0 on SIGTERM. The same release binary (loyalty) then takes an online backup while it
+serves 500 durable earns a second.
 
 One service only: every product shares the same release build of the package, which takes
 several minutes on two cores; a second product would add little but time.
@@ -21,6 +22,9 @@ import threading
 import types
 from pathlib import Path
 
+import sqlite3
+import time
+
 import grpc
 import pytest
 
@@ -28,7 +32,7 @@ from deployfiles import DEPLOY, REPO_ROOT, executable
 
 pytestmark = pytest.mark.release_build
 
-SERVICE = "trust"
+SERVICE = "loyalty"
 # The release build waits for SwiftPM's lock on .build when another build runs; generous.
 BUILD_TIMEOUT_SECONDS = 45 * 60
 STARTUP_TIMEOUT_SECONDS = 30
@@ -82,6 +86,123 @@ def health(tmp_path_factory) -> types.SimpleNamespace:
         )
     finally:
         sys.path.remove(str(out))
+
+
+@pytest.fixture(scope="module")
+def crm(tmp_path_factory) -> types.SimpleNamespace:
+    """crm.loyalty.v1 and crm.ops.v1 stubs generated from proto/."""
+    out = tmp_path_factory.mktemp("crm-stubs")
+    well_known = importlib.resources.files("grpc_tools") / "_proto"
+    command = [
+        sys.executable, "-m", "grpc_tools.protoc", f"-I{REPO_ROOT / 'proto'}", f"-I{well_known}",
+        f"--python_out={out}", f"--grpc_python_out={out}",
+        "crm/common/v1/common.proto", "crm/loyalty/v1/loyalty.proto", "crm/ops/v1/ops.proto",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"protoc failed:\n{result.stderr}"
+    sys.path.insert(0, str(out))
+    try:
+        yield types.SimpleNamespace(
+            loyalty=importlib.import_module("crm.loyalty.v1.loyalty_pb2"),
+            loyalty_rpc=importlib.import_module("crm.loyalty.v1.loyalty_pb2_grpc"),
+            ops=importlib.import_module("crm.ops.v1.ops_pb2"),
+            ops_rpc=importlib.import_module("crm.ops.v1.ops_pb2_grpc"),
+        )
+    finally:
+        sys.path.remove(str(out))
+
+
+WRITE_RATE = 500  # durable earns a second, offered at a fixed pace
+WRITE_SECONDS = 4
+
+
+def test_a_backup_taken_while_500_writes_a_second_are_served_holds_every_acknowledged_write(
+    release_binary, crm, tmp_path
+):
+    data_dir = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env.update(CRM_HOST="127.0.0.1", CRM_PORT="0", CRM_DATA_DIR=str(data_dir), CRM_METRICS_PORT="0",
+               CRM_LOG_LEVEL="warning")
+    stderr = open(tmp_path / "stderr.log", "wb")
+    process = subprocess.Popen([str(release_binary)], cwd=tmp_path, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr)
+    try:
+        port = _await_listening(process, tmp_path / "stderr.log")
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.enable_http_proxy", 0)])
+        loyalty = crm.loyalty_rpc.LoyaltyServiceStub(channel)
+        admin = crm.ops_rpc.StoreAdminStub(channel)
+
+        lock = threading.Lock()
+        acknowledged: list[tuple[float, str]] = []
+        failures: list[str] = []
+
+        def done(key: str):
+            def callback(future):
+                with lock:
+                    if future.exception() is None:
+                        acknowledged.append((time.monotonic(), key))
+                    else:
+                        failures.append(f"{key}: {future.exception()}")
+            return callback
+
+        backup: dict = {}
+
+        def take_backup():
+            # Once the load runs at pace, back up, and note what was acknowledged before the call.
+            while True:
+                with lock:
+                    if len(acknowledged) >= WRITE_RATE // 2:
+                        before = {key for _, key in acknowledged}
+                        break
+                time.sleep(0.005)
+            backup["before"] = before
+            backup["response"] = admin.BackupStore(crm.ops.BackupStoreRequest(name="under-load"), timeout=30)
+
+        backup_thread = threading.Thread(target=take_backup)
+        backup_thread.start()
+        futures = []
+        start = time.monotonic()
+        for n in range(WRITE_RATE * WRITE_SECONDS):
+            due = start + n / WRITE_RATE
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            key = f"w-{n}"
+            request = crm.loyalty.EarnPointsRequest(customer_id="c1", points=1, reason="load")
+            request.idempotency_key.key = key
+            future = loyalty.EarnPoints.future(request, timeout=10)
+            future.add_done_callback(done(key))
+            futures.append(future)
+        for future in futures:
+            future.exception()  # waits
+        backup_thread.join(timeout=60)
+        channel.close()
+
+        assert not failures, failures[:5]
+        times = sorted(t for t, _ in acknowledged)
+        rate = len(times) / (times[-1] - start)
+        print(f"release loyalty: {len(times)} earns acknowledged at {rate:.0f}/s (offered {WRITE_RATE}/s); "
+              f"{len(backup['before'])} before the backup")
+        assert rate >= WRITE_RATE * 0.95, f"served {rate:.0f} earns/s, offered {WRITE_RATE}/s"
+
+        copy = sqlite3.connect(backup["response"].path)
+        try:
+            assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            keys = {row[0] for row in copy.execute("SELECT key FROM idempotency_record WHERE scope = 'EarnPoints'")}
+            balance = copy.execute("SELECT balance FROM loyalty_account WHERE customer_id = 'c1'").fetchone()[0]
+        finally:
+            copy.close()
+        assert backup["before"] <= keys, "every earn acknowledged before the backup is in it"
+        assert balance == len(keys)
+        assert len(keys) < len(times), "writes went on while the backup was taken"
+
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        stderr.close()
 
 
 def test_the_binary_needs_only_what_the_runtime_image_has(release_binary):

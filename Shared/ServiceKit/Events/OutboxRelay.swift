@@ -101,6 +101,8 @@ public struct OutboxRelay: Service {
             """,
           arguments: [destination.rawValue, configuration.batchSize])
       }
+    } catch is CancellationError {
+      return false  // the service is stopping (or never started); nothing went wrong
     } catch {
       logger.error("outbox read failed", metadata: ["error": "\(error)"])
       return false

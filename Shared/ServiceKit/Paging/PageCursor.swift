@@ -1,6 +1,5 @@
 import Contracts
 import Foundation
-import ServiceKit
 
 /// Default and maximum page sizes of the List RPCs.
 public struct PageLimits: Sendable {
@@ -16,7 +15,7 @@ public struct PageLimits: Sendable {
   }
 
   /// The size `page` asks for, checked and clamped.
-  func size(of page: Crm_Common_V1_PageRequest) throws(ServiceError) -> Int {
+  public func size(of page: Crm_Common_V1_PageRequest) throws(ServiceError) -> Int {
     if page.pageSize < 0 {
       throw .invalidArgument(field: "page.page_size", reason: "must not be negative")
     }
@@ -26,12 +25,14 @@ public struct PageLimits: Sendable {
 
 /// Where the next page of a listing starts: the listing it belongs to (so a token cannot be
 /// replayed against another listing) and the last key served. Opaque to callers.
-struct PageCursor: Codable, Equatable {
-  var listing: String
-  var after: String
+public struct PageCursor: Codable, Equatable, Sendable {
+  /// The listing the token belongs to (its filters included).
+  public var listing: String
+  /// The last key served.
+  public var after: String
 
   /// Decodes `page.page_token`; nil for the first page.
-  static func decode(_ page: Crm_Common_V1_PageRequest, listing: String) throws(ServiceError)
+  public static func decode(_ page: Crm_Common_V1_PageRequest, listing: String) throws(ServiceError)
     -> String?
   {
     let token = page.pageToken
@@ -48,7 +49,7 @@ struct PageCursor: Codable, Equatable {
   }
 
   /// The token of the page after `after`, or empty when nothing follows (the last page).
-  static func token(listing: String, after: String?, hasMore: Bool) -> String {
+  public static func token(listing: String, after: String?, hasMore: Bool) -> String {
     guard hasMore, let after,
       let data = try? JSONEncoder().encode(PageCursor(listing: listing, after: after))
     else { return "" }
