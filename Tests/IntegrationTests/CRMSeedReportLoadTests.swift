@@ -33,6 +33,39 @@ struct CRMSeedReportLoadTests {
     let listed = try JSONSerialization.jsonObject(with: Data(count.standardOutput.utf8)) as? [String: Any]
     #expect((listed?["customers"] as? [Any])?.count == 30)
 
+    // Every command group calls its service (the README's walk-through, on the seeded data).
+    // A seeded customer who bought something (so loyalty has an account for them).
+    var buyer: String?
+    for n in 0..<30 where buyer == nil {
+      let resolved = try await runToExit(
+        "crm", arguments: ["segmentation", "resolve-identity", "--json", "--body",
+                           #"{"identity": {"channel": "IDENTITY_CHANNEL_APP_ACCOUNT", "externalId": "app-7-\#(n)"}}"#,
+                           "--addr", "127.0.0.1:\(suite.ports[.segmentation]!)"])
+      #expect(resolved.status == 0, "\(resolved.standardError)")
+      let customer = (try JSONSerialization.jsonObject(with: Data(resolved.standardOutput.utf8)) as? [String: Any])?["customer"] as? [String: Any]
+      if let count = customer?["purchaseCount"] as? String, Int(count) ?? 0 > 0 { buyer = customer?["customerId"] as? String }
+    }
+    let id = try #require(buyer)
+    let calls: [(SuiteService, [String])] = [
+      (.segmentation, ["segmentation", "get-customer", id]),
+      (.loyalty, ["loyalty", "get-account", id]),
+      (.interaction, ["interaction", "list-tasks", "--body", #"{"customerId": "\#(id)"}"#]),
+      (.interaction, ["interaction", "list-timeline", id]),
+      (.feedback, ["feedback", "list-tickets", id]),
+      (.trust, ["trust", "list-guarantees"]),
+      (.trust, ["trust", "get-product-summary", "p-0001"]),
+      (.loyalty, ["ops", "loyalty", "get-outbox-status"]),
+    ]
+    for (service, arguments) in calls {
+      let outcome = try await runToExit("crm", arguments: arguments + ["--addr", "127.0.0.1:\(suite.ports[service]!)"])
+      #expect(outcome.status == 0, "\(arguments): \(outcome.standardError)")
+      let methods = try await runToExit("crm", arguments: [service.rawValue, "methods"])
+      #expect(methods.status == 0 && methods.standardOutput.split(separator: "\n").count >= 5, "\(service)")
+    }
+    let missing = try await runToExit(
+      "crm", arguments: ["loyalty", "get-account", "no-such-customer", "--addr", "127.0.0.1:\(suite.ports[.loyalty]!)"])
+    #expect(missing.status == 5 && missing.standardError.hasPrefix("NOT_FOUND:"))
+
     let period = ["--from", "2024-01-01", "--to", "2028-01-01"]
     let json = try await runToExit("crm", arguments: ["report", "--format", "json"] + period + addresses, timeout: .seconds(120))
     #expect(json.status == 0, "\(json.standardError)")
