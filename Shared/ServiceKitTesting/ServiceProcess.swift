@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import ServiceKit
 import Synchronization
 
 /// A real service executable started on loopback for a test, on a free port; stopped with
@@ -155,25 +156,9 @@ public struct ServiceProcessError: Error, CustomStringConvertible {
   public var description: String { "\(executable) did not start: '\(output)'\n\(log)" }
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bound, read, released), for a test
-/// that must name a port up front.
+/// A TCP port on 127.0.0.1 that was free a moment ago, for a test that must name a port up front.
 public func freeTCPPort() throws -> Int {
-  let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-  guard fd >= 0 else { throw POSIXError(.EMFILE) }
-  defer { close(fd) }
-  var address = sockaddr_in()
-  address.sin_family = sa_family_t(AF_INET)
-  address.sin_addr.s_addr = inet_addr("127.0.0.1")
-  address.sin_port = 0
-  var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-  let bound = withUnsafePointer(to: &address) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-  }
-  guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-  _ = withUnsafeMutablePointer(to: &address) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-  }
-  return Int(UInt16(bigEndian: address.sin_port))
+  try LoopbackPort.free()
 }
 
 /// A fresh temporary directory, removed by the caller.

@@ -12,11 +12,18 @@ struct ConnectionOptions: ParsableArguments {
 
   /// The address to call `service` at.
   func address(of service: SuiteService) throws -> PeerAddress {
-    let variable = "CRM_\(service.rawValue.uppercased())_ADDR"
-    let text = addr ?? ProcessInfo.processInfo.environment[variable]
-    guard let text else { return PeerAddress(host: "127.0.0.1", port: service.defaultPort) }
+    try ServiceAddress.resolve(service, flag: addr, flagName: "--addr")
+  }
+}
+
+/// Where a service is: its flag, then `CRM_<SERVICE>_ADDR`, then its default port on loopback.
+enum ServiceAddress {
+  static func resolve(_ service: SuiteService, flag: String?, flagName: String) throws -> PeerAddress {
+    guard let text = flag ?? ProcessInfo.processInfo.environment["CRM_\(service.rawValue.uppercased())_ADDR"] else {
+      return PeerAddress(host: "127.0.0.1", port: service.defaultPort)
+    }
     guard let address = PeerAddress(parsing: text) else {
-      throw ValidationError("--addr: '\(text)' is not host:port")
+      throw ValidationError("\(flagName): '\(text)' is not host:port")
     }
     return address
   }

@@ -22,13 +22,7 @@ struct SuiteAddressOptions: ParsableArguments {
       case .trust: trust
       case .loyalty: loyalty
       }
-    guard let text = flag ?? ProcessInfo.processInfo.environment["CRM_\(service.rawValue.uppercased())_ADDR"] else {
-      return PeerAddress(host: "127.0.0.1", port: service.defaultPort)
-    }
-    guard let address = PeerAddress(parsing: text) else {
-      throw ValidationError("--\(service.rawValue)-addr: '\(text)' is not host:port")
-    }
-    return address
+    return try ServiceAddress.resolve(service, flag: flag, flagName: "--\(service.rawValue)-addr")
   }
 }
 

@@ -54,8 +54,8 @@ final class SuiteLauncher: Sendable {
     var ports: [SuiteService: Int] = [:]
     var metrics: [SuiteService: Int] = [:]
     for (offset, service) in SuiteService.allCases.enumerated() {
-      ports[service] = basePort == 0 ? try FreePort.pick() : basePort + offset
-      metrics[service] = metricsBasePort == 0 ? try FreePort.pick() : metricsBasePort + offset
+      ports[service] = basePort == 0 ? try LoopbackPort.free() : basePort + offset
+      metrics[service] = metricsBasePort == 0 ? try LoopbackPort.free() : metricsBasePort + offset
     }
     self.ports = ports
     self.metricsPorts = metrics
@@ -231,22 +231,5 @@ final class SignalWatcher: Sendable {
       return state.waiters
     }
     for waiter in waiters { waiter.resume() }
-  }
-}
-
-/// A free TCP port on 127.0.0.1 (bound and released).
-enum FreePort {
-  static func pick() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EMFILE) }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
   }
 }

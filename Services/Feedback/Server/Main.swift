@@ -7,11 +7,9 @@ enum FeedbackServer {
   static func main() async {
     await ServiceMain.run(.feedback, migrator: FeedbackStore.migrator) { environment in
       let destinations = FeedbackService.eventDestinations
-      // Tier policies read the customer's tier from segmentation when it is configured.
-      let segmentation = try environment.settings.peers[.segmentation].map { _ in
-        try PeerClient(peer: .segmentation, settings: environment.settings)
-      }
-      let tiers = segmentation.map { SegmentationDirectory(peer: $0, clock: environment.clock) }
+      // Tier policies read the customer's tier from segmentation, with a deadline.
+      let segmentation = try PeerClient(peer: .segmentation, settings: environment.settings)
+      let tiers = SegmentationDirectory(peer: segmentation, clock: environment.clock)
       let feedback = FeedbackService(
         store: FeedbackStore(database: environment.database),
         clock: environment.clock,
@@ -21,7 +19,7 @@ enum FeedbackServer {
         database: environment.database,
         destinations: environment.settings.peers.filter { destinations.contains($0.key) },
         clock: environment.clock, logger: environment.logger, health: environment.health)
-      var components = ServiceComponents(
+      return ServiceComponents(
         rpcServices: [
           feedback,
           // Low-rated reviews from trust.
@@ -32,6 +30,7 @@ enum FeedbackServer {
         ],
         background: [
           relay,
+          segmentation,
           // SLA clocks end as breached and escalation rules act without a caller.
           PeriodicScan(
             Crm_Feedback_V1_FeedbackService.Method.RunSlaScan.descriptor,
@@ -40,8 +39,6 @@ enum FeedbackServer {
             _ = try await feedback.runSlaScan(request: .init(), context: context)
           },
         ])
-      if let segmentation { components.background.append(segmentation) }
-      return components
     }
   }
 }
