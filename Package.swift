@@ -143,6 +143,23 @@ for service in services {
   products.append(.executable(name: service.executable, targets: ["\(service.library)Server"]))
 }
 
+// `crm-bench`: fills a service's store with millions of rows and measures its scale targets.
+targets.append(
+  .executableTarget(
+    name: "CRMBench",
+    dependencies: grpc + services.map { .target(name: $0.library) } + [
+      "Contracts", "ServiceKit",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      .product(name: "GRDB", package: "GRDB.swift"),
+      .product(name: "Histogram", package: "hdrhistogram-swift"),
+    ],
+    path: "Tools/CRMBench",
+    swiftSettings: swiftSettings
+  )
+)
+products.append(.executable(name: "crm-bench", targets: ["CRMBench"]))
+
 let package = Package(
   name: "crm-suite",
   platforms: [.macOS(.v15)],

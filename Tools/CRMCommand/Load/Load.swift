@@ -9,7 +9,9 @@ struct Load: AsyncParsableCommand {
     discussion: """
       Targets: segmentation, interaction, feedback, trust, loyalty, echo. Each has a default
       scenario (`--list` shows them); --mix narrows and re-weights its operations, e.g.
-      --mix get=9,record-purchase=1, or reads the same from a file with --mix @file. Closed loop
+      --mix get=9,record-purchase=1, or reads the same from a file with --mix @file. The
+      segmentation-read/-write, loyalty-read/-write, trust-read and feedback-write scenarios run
+      over a store filled by `crm-bench <service> fill` (--bulk-customers, --bulk-products). Closed loop
       (the default): --connections x --concurrency RPCs in flight. Open loop: --rate requests a
       second, latency measured from when each was due. Every run is bounded by --duration and
       --requests. --baseline also runs the echo scenario against `crm echo-server` (started here,
@@ -57,6 +59,12 @@ struct Load: AsyncParsableCommand {
   @Option(help: "Write the result as JSON to this file.")
   var out: String?
 
+  @Option(name: .customLong("bulk-customers"), help: "Customers in a store filled by crm-bench (the *-read/*-write scenarios).")
+  var bulkCustomers = 1_000_000
+
+  @Option(name: .customLong("bulk-products"), help: "Products in a store filled by crm-bench (trust-read).")
+  var bulkProducts = 10_000
+
   @Flag(help: "List the scenarios and exit.")
   var list = false
 
@@ -68,6 +76,7 @@ struct Load: AsyncParsableCommand {
     guard (1...4096).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 4096") }
     guard duration > 0, duration <= 3600 else { throw ValidationError("--duration must be above 0 and at most 3600") }
     guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
+    guard bulkCustomers >= 1, bulkProducts >= 1 else { throw ValidationError("--bulk-customers and --bulk-products must be at least 1") }
     if let rate, !(rate > 0 && rate <= 1_000_000) { throw ValidationError("--rate must be above 0 and at most 1000000") }
   }
 
@@ -76,9 +85,12 @@ struct Load: AsyncParsableCommand {
     guard let segmentation = PeerAddress(parsing: segmentationAddress) else {
       throw ValidationError("--segmentation-addr: '\(segmentationAddress)' is not host:port")
     }
-    let scenarios = LoadScenarios.scenarios(runID: runID, segmentationAddress: segmentation)
+    var scenarios = LoadScenarios.scenarios(runID: runID, segmentationAddress: segmentation)
+    for bulk in BulkLoadScenarios.scenarios(runID: runID, customers: bulkCustomers, products: bulkProducts) {
+      scenarios[bulk.name] = bulk
+    }
     if list {
-      for name in scenarios.keys.sorted() { print("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(scenarios[name]!.summary)") }
+      for name in scenarios.keys.sorted() { print("\(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(scenarios[name]!.summary)") }
       return
     }
     guard let defaultScenario = LoadScenarios.defaults[target] else {
