@@ -59,8 +59,11 @@ public enum IdempotencyLedger {
   ) throws -> Result<Response, ServiceError> {
     guard let key else { return try runAtomically(db, body) }
     let requestBytes: Data = try request.serializedBytes(options: deterministic)
+    // Cached statements: every idempotent write runs these two, and compiling them each time
+    // cost more than running them.
     if let row = try Row.fetchOne(
-      db, sql: "SELECT request, response, error FROM idempotency_record WHERE scope = ? AND key = ?",
+      db.cachedStatement(
+        sql: "SELECT request, response, error FROM idempotency_record WHERE scope = ? AND key = ?"),
       arguments: [scope, key])
     {
       guard (row["request"] as Data) == requestBytes else {
@@ -77,9 +80,9 @@ public enum IdempotencyLedger {
     switch outcome {
     case .success(let response):
       let bytes: Data = try response.serializedBytes(options: deterministic)
-      try db.execute(
-        sql: "INSERT INTO idempotency_record (scope, key, request, response, created_at) VALUES (?, ?, ?, ?, ?)",
-        arguments: [scope, key, requestBytes, bytes, now])
+      try db.cachedStatement(
+        sql: "INSERT INTO idempotency_record (scope, key, request, response, created_at) VALUES (?, ?, ?, ?, ?)"
+      ).execute(arguments: [scope, key, requestBytes, bytes, now])
     case .failure(let error) where error.dependsOnState:
       try db.execute(
         sql: "INSERT INTO idempotency_record (scope, key, request, error, created_at) VALUES (?, ?, ?, ?, ?)",

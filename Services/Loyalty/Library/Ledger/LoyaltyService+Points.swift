@@ -37,14 +37,15 @@ extension LoyaltyService: Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
     _ db: Database, request: Crm_Loyalty_V1_EarnPointsRequest, now: Date
   ) throws -> Crm_Loyalty_V1_EarnPointsResponse {
     var account =
-      try AccountRecord.fetchOne(db, key: request.customerID)
+      try LedgerStatements.account(db, customerID: request.customerID)
       ?? AccountRecord.opened(customerID: request.customerID, at: now)
     try settleDue(db, account: &account, now: now)
     let entry = try PointsLedger.credit(
       db, account: &account, points: request.points, reason: request.reason,
       orderID: request.orderID, at: now, expiresAt: expiryPolicy.expiry(ofPointsEarnedAt: now))
     account.updatedAt = now
-    try account.save(db)
+    // `credit` opened the account when it was new.
+    try LedgerStatements.update(db, account)
     try afterEarn(db, account: &account, points: request.points, now: now)
     return .with {
       $0.entry = entry.message
@@ -68,7 +69,7 @@ extension LoyaltyService: Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
     try FieldValidation.requireID(request.customerID, field: "customer_id")
     guard
       let account = try await store.database.read({
-        try AccountRecord.fetchOne($0, key: request.customerID)
+        try LedgerStatements.account($0, customerID: request.customerID)
       })
     else {
       throw ServiceError.notFound("loyalty account of customer \(request.customerID)")

@@ -51,7 +51,7 @@ extension LoyaltyService {
     }
     account.balance -= request.points
     account.updatedAt = now
-    try account.update(db)
+    try LedgerStatements.update(db, account)
     let entry = try PointsLedger.append(
       db, customerID: request.customerID, kind: "redeem", points: -request.points,
       reason: request.reason, at: now)

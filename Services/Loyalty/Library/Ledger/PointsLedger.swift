@@ -10,7 +10,7 @@ import ServiceKit
 enum PointsLedger {
   /// The customer's account, or NOT_FOUND.
   static func account(_ db: Database, customerID: String) throws -> AccountRecord {
-    guard let account = try AccountRecord.fetchOne(db, key: customerID) else {
+    guard let account = try LedgerStatements.account(db, customerID: customerID) else {
       throw ServiceError.notFound("loyalty account of customer \(customerID)")
     }
     return account
@@ -23,7 +23,7 @@ enum PointsLedger {
     let entry = LedgerEntryRecord(
       id: UUID().uuidString.lowercased(), customerID: customerID, kind: kind, points: points,
       reason: reason, createdAt: date)
-    try entry.insert(db)
+    try LedgerStatements.insert(db, entry)
     return entry
   }
 
@@ -34,8 +34,8 @@ enum PointsLedger {
     _ db: Database, account: inout AccountRecord, points: Int64, reason: String,
     orderID: String, at date: Date, expiresAt: Date
   ) throws -> LedgerEntryRecord {
-    if !(try AccountRecord.exists(db, key: account.customerID)) {
-      try account.insert(db)
+    if !(try LedgerStatements.accountExists(db, customerID: account.customerID)) {
+      try LedgerStatements.insert(db, account)
     }
     let debtPaid = min(account.pointsDebt, points)
     account.balance += points - debtPaid
@@ -52,19 +52,14 @@ enum PointsLedger {
       id: nil, customerID: account.customerID, earnEntryID: entry.id, orderID: orderID,
       points: points, remaining: points - debtPaid, redeemed: 0, expired: 0, reversed: debtPaid,
       earnedAt: date, expiresAt: expiresAt)
-    try lot.insert(db)
+    try LedgerStatements.insert(db, &lot)
     return entry
   }
 
   /// Expires the customer's lots that are due at `now`, so that a redeem or a reversal never
   /// uses points whose time has passed even when no expiry run has happened yet.
   static func expireDueLots(_ db: Database, account: inout AccountRecord, now: Date) throws {
-    let due =
-      try PointsLotRecord
-      .filter(PointsLotRecord.Columns.customerID == account.customerID)
-      .filter(PointsLotRecord.Columns.remaining > 0 && PointsLotRecord.Columns.expiresAt <= now)
-      .order(PointsLotRecord.Columns.expiresAt, PointsLotRecord.Columns.id)
-      .fetchAll(db)
+    let due = try LedgerStatements.dueLots(db, customerID: account.customerID, now: now)
     for var lot in due {
       try expire(db, lot: &lot, account: &account)
     }
@@ -82,18 +77,13 @@ enum PointsLedger {
       reason: "expiry of lot \(lot.id ?? 0)", at: lot.expiresAt)
     lot.remaining = 0
     lot.expired += points
-    try lot.update(db)
+    try LedgerStatements.updateCounters(db, lot)
     account.balance -= points
   }
 
   /// The customer's lots that still hold points, the ones expiring first first.
   static func openLots(_ db: Database, customerID: String) throws -> [PointsLotRecord] {
-    try PointsLotRecord
-      .filter(
-        PointsLotRecord.Columns.customerID == customerID && PointsLotRecord.Columns.remaining > 0
-      )
-      .order(PointsLotRecord.Columns.expiresAt, PointsLotRecord.Columns.id)
-      .fetchAll(db)
+    try LedgerStatements.openLots(db, customerID: customerID)
   }
 
   /// Takes `points` out of `lots` in their order, moving them to the counter `into`; returns
@@ -108,7 +98,7 @@ enum PointsLedger {
       guard taken > 0 else { continue }
       lot.remaining -= taken
       lot[keyPath: counter] += taken
-      try lot.update(db)
+      try LedgerStatements.updateCounters(db, lot)
       left -= taken
     }
     return points - left

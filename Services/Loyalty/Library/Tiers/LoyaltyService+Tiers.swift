@@ -34,11 +34,10 @@ extension LoyaltyService {
   /// when the tier changes.
   func afterEarn(_ db: Database, account: inout AccountRecord, points: Int64, now: Date) throws {
     if points > 0 {
-      try db.execute(
-        sql: """
-          INSERT INTO tier_activity (customer_id, spend_minor, purchases, points, created_at)
-          VALUES (?, 0, 0, ?, ?)
-          """, arguments: [account.customerID, points, now])
+      try db.cachedStatement(sql: """
+        INSERT INTO tier_activity (customer_id, spend_minor, purchases, points, created_at)
+        VALUES (?, 0, 0, ?, ?)
+        """).execute(arguments: [account.customerID, points, now])
     }
     let program = try TierProgram.load(db)
     let progress = try TierProgram.progress(

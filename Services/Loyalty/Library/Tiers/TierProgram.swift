@@ -57,7 +57,9 @@ enum TierProgram {
 
   /// The program in force.
   static func load(_ db: Database) throws -> Crm_Loyalty_V1_TierProgram {
-    guard let bytes = try Data.fetchOne(db, sql: "SELECT program FROM tier_program WHERE id = 1")
+    guard
+      let bytes = try Data.fetchOne(
+        db.cachedStatement(sql: "SELECT program FROM tier_program WHERE id = 1"))
     else { return defaults }
     return try Crm_Loyalty_V1_TierProgram(serializedBytes: bytes)
   }
@@ -133,12 +135,11 @@ enum TierProgram {
   ) throws -> Progress {
     let since = now.addingTimeInterval(-TimeInterval(program.qualificationWindow.seconds))
     let row = try Row.fetchOne(
-      db,
-      sql: """
+      db.cachedStatement(sql: """
         SELECT COALESCE(SUM(spend_minor), 0) AS spend, COALESCE(SUM(purchases), 0) AS purchases,
                COALESCE(SUM(points), 0) AS points
         FROM tier_activity WHERE customer_id = ? AND created_at > ?
-        """, arguments: [customerID, since])!
+        """), arguments: [customerID, since])!
     return Progress(spendMinor: row["spend"], purchases: row["purchases"], points: row["points"])
   }
 
