@@ -20,10 +20,10 @@ struct TrustHarness {
 
   static func run(
     purchases: (any PurchaseRecords)? = nil, policy: ReviewPolicy = ReviewPolicy(),
+    database: (any DatabaseWriter)? = nil, clock: ManualClock = ManualClock(),
     _ body: (TrustHarness) async throws -> Void
   ) async throws {
-    let database = try StoreOpener.inMemory(migrator: TrustStore.migrator)
-    let clock = ManualClock()
+    let database = try database ?? StoreOpener.inMemory(migrator: TrustStore.migrator)
     let service = TrustService(
       store: TrustStore(database: database), clock: clock, logger: Logger(label: "test"),
       purchases: purchases, policy: policy)

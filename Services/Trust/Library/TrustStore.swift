@@ -39,6 +39,8 @@ public struct TrustStore: Sendable {
     registerModerationMigration(&migrator)
     EventStore.registerMigrations(&migrator)
     registerGuaranteeMigration(&migrator)
+    registerListingIndexMigration(&migrator)
+    registerFigureIndexMigration(&migrator)
     return migrator
   }
 }

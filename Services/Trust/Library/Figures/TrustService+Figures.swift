@@ -19,15 +19,8 @@ extension TrustService {
     return try await store.database.read { db in
       var figures = Crm_Trust_V1_GetTrustFiguresResponse()
       let period: StatementArguments = [from, to]
-      figures.reviewsSubmitted = try Int64.fetchOne(
-        db, sql: "SELECT COUNT(*) FROM review WHERE created_at >= ? AND created_at < ?", arguments: period) ?? 0
-      if let row = try Row.fetchOne(
-        db,
-        sql: """
-          SELECT COUNT(*) AS n, COALESCE(AVG(rating), 0) AS mean, COALESCE(AVG(verified), 0) AS verified
-          FROM review WHERE status = \(ReviewStatus.published) AND published_at >= ? AND published_at < ?
-          """, arguments: period)
-      {
+      figures.reviewsSubmitted = try Int64.fetchOne(db, sql: Self.reviewsSubmittedSQL, arguments: period) ?? 0
+      if let row = try Row.fetchOne(db, sql: Self.reviewsPublishedSQL, arguments: period) {
         figures.reviewsPublished = row["n"]
         figures.averageRating = row["mean"]
         figures.verifiedShare = row["verified"]
@@ -65,6 +58,16 @@ extension TrustService {
       return figures
     }
   }
+
+  /// Reviews submitted in [from, to): a count over `review_by_created`.
+  static let reviewsSubmittedSQL = "SELECT COUNT(*) FROM review WHERE created_at >= ? AND created_at < ?"
+
+  /// Reviews published in [from, to) with their mean rating and verified share, read from the
+  /// covering index `review_published_figures` alone.
+  static let reviewsPublishedSQL = """
+    SELECT COUNT(*) AS n, COALESCE(AVG(rating), 0) AS mean, COALESCE(AVG(verified), 0) AS verified
+    FROM review WHERE status = \(ReviewStatus.published) AND published_at >= ? AND published_at < ?
+    """
 
   /// The middle value (the mean of the two middle ones for an even count); 0 when empty.
   static func median(ofSorted values: [Double]) -> Double {

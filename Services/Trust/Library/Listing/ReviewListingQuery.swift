@@ -3,8 +3,10 @@ import Foundation
 import GRDB
 
 /// The SQL of one page of a product's published reviews. Each order walks its own partial
-/// index (`review_published_newest/_rating/_helpful`) backwards from the cursor, so a page
-/// costs its size, not the product's review count.
+/// index (`review_published_newest/_rating/_helpful`, and `_rating` or `_rating_helpful` when a
+/// rating is asked for) backwards from the cursor, so a page costs its size, not the product's
+/// review count; the verified and photo filters are tested on the index entries
+/// (`TrustStore+ListingIndexes.swift`).
 struct ReviewListingQuery {
   var productID: String
   var sort: Crm_Trust_V1_ReviewSort

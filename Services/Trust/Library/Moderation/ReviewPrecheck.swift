@@ -30,19 +30,28 @@ enum ReviewPrecheck {
 
   /// What a moderator should look at in this review, in a fixed order.
   static func flags(_ db: Database, title: String, text: String, textHash: String, reviewID: String) throws -> [String] {
+    let banned = try String.fetchAll(db, sql: "SELECT word FROM banned_word")
+    // One matching review is enough: counting them all would walk every copy of a common text.
+    var duplicated = false
+    if !textHash.isEmpty {
+      duplicated = try Bool.fetchOne(
+        db, sql: "SELECT EXISTS (SELECT 1 FROM review WHERE text_hash = ? AND id != ?)",
+        arguments: [textHash, reviewID]) ?? false
+    }
+    return flags(title: title, text: text, bannedWords: banned, duplicated: duplicated)
+  }
+
+  /// The flags of a review whose duplicate check is already answered (the bulk fill knows the
+  /// texts it wrote); the same rules and order as the check above.
+  static func flags(title: String, text: String, bannedWords: [String], duplicated: Bool) -> [String] {
     var flags: [String] = []
     let content = (title + " " + text).lowercased()
     let words = Set(content.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
-    let banned = try String.fetchAll(db, sql: "SELECT word FROM banned_word")
-    if banned.contains(where: { words.contains($0.lowercased()) }) { flags.append(bannedWord) }
+    if bannedWords.contains(where: { words.contains($0.lowercased()) }) { flags.append(bannedWord) }
     if content.contains("http://") || content.contains("https://") || content.contains("www.") {
       flags.append(link)
     }
-    if !textHash.isEmpty {
-      let others = try Int.fetchOne(
-        db, sql: "SELECT COUNT(*) FROM review WHERE text_hash = ? AND id != ?", arguments: [textHash, reviewID]) ?? 0
-      if others > 0 { flags.append(duplicateText) }
-    }
+    if duplicated { flags.append(duplicateText) }
     return flags
   }
 }
