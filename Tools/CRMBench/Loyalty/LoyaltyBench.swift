@@ -1,7 +1,10 @@
 import ArgumentParser
 
-/// `crm-bench loyalty`: fill and measure (being written).
+/// `crm-bench loyalty`: a million accounts and twenty million ledger entries, and what the
+/// service does with them.
 struct LoyaltyBench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "loyalty", abstract: "Fill and measure the loyalty service (being written).")
+    commandName: "loyalty",
+    abstract: "Fill and measure the loyalty service.",
+    subcommands: [LoyaltyFill.self, LoyaltyMeasure.self])
 }
