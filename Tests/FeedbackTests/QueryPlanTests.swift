@@ -47,4 +47,51 @@ struct QueryPlanTests {
       #expect(plans.values.allSatisfy { !$0.contains("SCAN ") })
     }
   }
+
+  @Test("an owner's open queue and breach list read their partial indexes, not the owner's past")
+  func openQueueAndBreachPlans() async throws {
+    try await H.run { harness in
+      let plans = try await harness.database.read { db in
+        [
+          // ListTickets by owner without include_closed.
+          "queue": try Self.plan(
+            """
+            SELECT * FROM ticket INDEXED BY ticket_open_on_owner_and_id
+            WHERE owner_id = 'am-1' AND id > '' AND status != 7 ORDER BY id LIMIT 51
+            """, db),
+          // ListBreaches by owner.
+          "breaches": try Self.plan(
+            """
+            SELECT c.id, t.status FROM ticket t
+              CROSS JOIN sla_clock c INDEXED BY sla_clock_breached_on_ticket ON c.ticket_id = t.id
+            WHERE t.owner_id = 'am-1' AND c.state = 4 AND c.id > 0 ORDER BY c.id LIMIT 51
+            """, db),
+          // ListHotIssues by issue (HotIssueQuery.selection).
+          "hot by issue": try Self.plan(
+            HotIssueQuerySQL.byIssue.replacingOccurrences(of: "?", with: "'2026-01-01'"), db),
+        ]
+      }
+      print("EXPLAIN QUERY PLAN:", plans.sorted { $0.key < $1.key })
+      #expect(plans["queue"]?.contains("USING INDEX ticket_open_on_owner_and_id (owner_id=? AND id>?)") == true)
+      #expect(plans["queue"]?.contains("TEMP B-TREE") == false)
+      #expect(plans["breaches"]?.contains("(owner_id=?)") == true)
+      #expect(
+        plans["breaches"]?.contains("sla_clock_breached_on_ticket (ticket_id=? AND id>?)") == true)
+      #expect(
+        plans["hot by issue"]?.contains(
+          "COVERING INDEX ticket_on_created_and_id (created_at>? AND created_at<?)") == true)
+      #expect(plans["hot by issue"]?.contains("issue_ticket_on_ticket (ticket_id=?)") == true)
+      #expect(plans.values.allSatisfy { !$0.contains("SCAN ") })
+    }
+  }
+}
+
+/// The statement ListHotIssues counts issues with (as `HotIssueQuery.selection(.issue)`).
+enum HotIssueQuerySQL {
+  static let byIssue = """
+    SELECT l.issue_id AS key, COUNT(*) AS n
+    FROM ticket t CROSS JOIN issue_ticket l ON l.ticket_id = t.id
+    WHERE t.created_at >= ? AND t.created_at < ?
+    GROUP BY l.issue_id
+    """
 }

@@ -34,6 +34,7 @@ public struct FeedbackStore: Sendable {
     registerLifecycleMigrations(&migrator)
     registerLoopMigrations(&migrator)
     registerIssueMigrations(&migrator)
+    registerScaleMigrations(&migrator)
     return migrator
   }
 }

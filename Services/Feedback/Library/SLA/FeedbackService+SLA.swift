@@ -54,14 +54,17 @@ extension FeedbackService {
       }
       return clockID
     }
-    // CROSS JOIN fixes the order: the holder's tickets first (by index), then their clocks;
-    // left to itself the planner may walk every breached clock of the store instead ("+"
-    // keeps the state index out of the inner loop, which then reads a ticket's clocks).
+    // CROSS JOIN fixes the order: the holder's tickets first (by index), then, for each, its
+    // breached clocks through the partial index that holds nothing else (state 4 is breached,
+    // written out because SQLite matches a partial index only on the literal condition). Left
+    // to itself the planner may walk every breached clock of the store instead, or read each
+    // ticket's every clock run.
     let sql = """
       SELECT c.id, c.ticket_id, c.kind, c.due_at, c.ended_at,
              t.owner_id, t.priority, t.category, t.status
-      FROM ticket t CROSS JOIN sla_clock c ON c.ticket_id = t.id
-      WHERE t.\(byTeam ? "team_id" : "owner_id") = ? AND +c.state = ? AND c.id > ?
+      FROM ticket t CROSS JOIN sla_clock c INDEXED BY sla_clock_breached_on_ticket
+        ON c.ticket_id = t.id
+      WHERE t.\(byTeam ? "team_id" : "owner_id") = ? AND c.state = 4 AND c.id > ?
       ORDER BY c.id LIMIT ?
       """
     let holder = byTeam ? request.teamID : request.ownerID
@@ -69,7 +72,7 @@ extension FeedbackService {
     let rows = try await store.database.read { db in
       try Row.fetchAll(
         db, sql: sql,
-        arguments: [holder, SLAClock.State.breached.rawValue, afterID, size + 1])
+        arguments: [holder, afterID, size + 1])
     }
     let page = rows.prefix(size)
     return .with {
