@@ -20,9 +20,10 @@ struct InteractionHarness {
 
   static func run(
     directory: SegmentationDirectory? = nil, clock: ManualClock = ManualClock(),
+    database: (any DatabaseWriter)? = nil,
     _ body: (InteractionHarness) async throws -> Void
   ) async throws {
-    let database = try StoreOpener.inMemory(migrator: InteractionStore.migrator)
+    let database = try database ?? StoreOpener.inMemory(migrator: InteractionStore.migrator)
     let service = InteractionService(
       store: InteractionStore(database: database), clock: clock, logger: Logger(label: "test"), directory: directory,
       pageLimits: PageLimits(defaultSize: 50, maxSize: 500))

@@ -40,4 +40,10 @@ struct QueryPlanTests {
       #expect(!detail.contains("TEMP B-TREE"), "\(detail)")
     }
   }
+
+  @Test("the daily scan reads one day's dates from the (month, day) index")
+  func dateScanCandidates() throws {
+    let detail = try plan(DateScan.candidatesSQL, [3, 15])
+    #expect(detail.contains("USING INDEX customer_date_by_day"), "\(detail)")
+  }
 }

@@ -656,7 +656,8 @@ extension Crm_Interaction_V1_InteractionService {
         /// >
         /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
         /// > time zone gets its moment, once per year. The background scan calls the same code.
-        /// > Errors: none besides transport errors.
+        /// > scan_time catches up a day the service was down for.
+        /// > Errors: INVALID_ARGUMENT (scan_time in the future).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Crm_Interaction_V1_RunDateScanRequest` messages.
@@ -1040,7 +1041,8 @@ extension Crm_Interaction_V1_InteractionService {
         /// >
         /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
         /// > time zone gets its moment, once per year. The background scan calls the same code.
-        /// > Errors: none besides transport errors.
+        /// > scan_time catches up a day the service was down for.
+        /// > Errors: INVALID_ARGUMENT (scan_time in the future).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Interaction_V1_RunDateScanRequest` message.
@@ -1422,7 +1424,8 @@ extension Crm_Interaction_V1_InteractionService {
         /// >
         /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
         /// > time zone gets its moment, once per year. The background scan calls the same code.
-        /// > Errors: none besides transport errors.
+        /// > scan_time catches up a day the service was down for.
+        /// > Errors: INVALID_ARGUMENT (scan_time in the future).
         ///
         /// - Parameters:
         ///   - request: A `Crm_Interaction_V1_RunDateScanRequest` message.
@@ -2573,7 +2576,8 @@ extension Crm_Interaction_V1_InteractionService {
         /// >
         /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
         /// > time zone gets its moment, once per year. The background scan calls the same code.
-        /// > Errors: none besides transport errors.
+        /// > scan_time catches up a day the service was down for.
+        /// > Errors: INVALID_ARGUMENT (scan_time in the future).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Interaction_V1_RunDateScanRequest` message.
@@ -3247,7 +3251,8 @@ extension Crm_Interaction_V1_InteractionService {
         /// >
         /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
         /// > time zone gets its moment, once per year. The background scan calls the same code.
-        /// > Errors: none besides transport errors.
+        /// > scan_time catches up a day the service was down for.
+        /// > Errors: INVALID_ARGUMENT (scan_time in the future).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Crm_Interaction_V1_RunDateScanRequest` message.
@@ -3846,7 +3851,8 @@ extension Crm_Interaction_V1_InteractionService.ClientProtocol {
     /// >
     /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
     /// > time zone gets its moment, once per year. The background scan calls the same code.
-    /// > Errors: none besides transport errors.
+    /// > scan_time catches up a day the service was down for.
+    /// > Errors: INVALID_ARGUMENT (scan_time in the future).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Crm_Interaction_V1_RunDateScanRequest` message.
@@ -4502,7 +4508,8 @@ extension Crm_Interaction_V1_InteractionService.ClientProtocol {
     /// >
     /// > Runs the date scan now: every customer whose birthday or anniversary is today in their
     /// > time zone gets its moment, once per year. The background scan calls the same code.
-    /// > Errors: none besides transport errors.
+    /// > scan_time catches up a day the service was down for.
+    /// > Errors: INVALID_ARGUMENT (scan_time in the future).
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -1372,9 +1372,23 @@ public nonisolated struct Crm_Interaction_V1_RunDateScanRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Scan as of this instant instead of now: the customers whose date is the local day of
+  /// scan_time get the moment of that day (a catch-up after downtime; the background scan only
+  /// sees today). Unset: now. Must not be in the future.
+  public var scanTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_scanTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_scanTime = newValue}
+  }
+  /// Returns true if `scanTime` has been explicitly set.
+  public var hasScanTime: Bool {self._scanTime != nil}
+  /// Clears the value of `scanTime`. Subsequent reads from it will return its default value.
+  public mutating func clearScanTime() {self._scanTime = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _scanTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 public nonisolated struct Crm_Interaction_V1_RunDateScanResponse: Sendable {
@@ -1384,6 +1398,9 @@ public nonisolated struct Crm_Interaction_V1_RunDateScanResponse: Sendable {
 
   /// Moments created by this run.
   public var momentsCreated: Int32 = 0
+
+  /// Care tasks those moments created.
+  public var tasksCreated: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -3455,18 +3472,33 @@ nonisolated extension Crm_Interaction_V1_SetCustomerDatesResponse: SwiftProtobuf
 
 nonisolated extension Crm_Interaction_V1_RunDateScanRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RunDateScanRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}scan_time\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._scanTime) }()
+      default: break
+      }
+    }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._scanTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Interaction_V1_RunDateScanRequest, rhs: Crm_Interaction_V1_RunDateScanRequest) -> Bool {
+    if lhs._scanTime != rhs._scanTime {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3474,7 +3506,7 @@ nonisolated extension Crm_Interaction_V1_RunDateScanRequest: SwiftProtobuf.Messa
 
 nonisolated extension Crm_Interaction_V1_RunDateScanResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RunDateScanResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}moments_created\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}moments_created\0\u{3}tasks_created\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3483,6 +3515,7 @@ nonisolated extension Crm_Interaction_V1_RunDateScanResponse: SwiftProtobuf.Mess
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.momentsCreated) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.tasksCreated) }()
       default: break
       }
     }
@@ -3492,11 +3525,15 @@ nonisolated extension Crm_Interaction_V1_RunDateScanResponse: SwiftProtobuf.Mess
     if self.momentsCreated != 0 {
       try visitor.visitSingularInt32Field(value: self.momentsCreated, fieldNumber: 1)
     }
+    if self.tasksCreated != 0 {
+      try visitor.visitSingularInt32Field(value: self.tasksCreated, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Interaction_V1_RunDateScanResponse, rhs: Crm_Interaction_V1_RunDateScanResponse) -> Bool {
     if lhs.momentsCreated != rhs.momentsCreated {return false}
+    if lhs.tasksCreated != rhs.tasksCreated {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

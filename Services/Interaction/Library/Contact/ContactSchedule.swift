@@ -31,9 +31,11 @@ struct ContactSchedule {
     if !tier.isEmpty { tiers.append(tier) }
     if lifecycleStage == "new" { tiers.append("new") }
     tiers.append("")
+    // Every task placement asks this several times: one compiled statement, not one per ask.
+    let statement = try db.cachedStatement(sql: "SELECT * FROM contact_policy WHERE tier = ? AND channel = ?")
     for candidate in tiers {
       for ch in [channel, 0] {
-        if let policy = try ContactPolicyRecord.fetchOne(db, key: ["tier": candidate, "channel": ch]) {
+        if let policy = try ContactPolicyRecord.fetchOne(statement, arguments: [candidate, ch]) {
           return policy
         }
       }
@@ -83,12 +85,12 @@ struct ContactSchedule {
   private func latestClash(_ db: Database, customerID: String, channel: Int, at date: Date, capDays: Int) throws -> Int? {
     let window = TimeInterval(capDays + 1) * 86_400
     let dues = try Date.fetchAll(
-      db,
-      sql: """
+      db.cachedStatement(
+        sql: """
         SELECT due_at FROM care_task
         WHERE customer_id = ? AND channel = ? AND transactional = 0 AND status IN (1, 2)
           AND due_at > ? AND due_at < ?
-        """,
+        """),
       arguments: [customerID, channel, date.addingTimeInterval(-window), date.addingTimeInterval(window)])
     let day = localDay(date)
     return dues.map(localDay).filter { abs($0 - day) < capDays }.max()

@@ -50,7 +50,9 @@ struct CustomerFacts: Sendable, Hashable {
 
   /// The local copy of `customerID`, or nothing known.
   static func local(_ db: Database, customerID: String) throws -> CustomerFacts {
-    try CustomerCopyRecord.fetchOne(db, key: customerID).map(CustomerFacts.init(copy:)) ?? .unknown(customerID)
+    try CustomerCopyRecord.fetchOne(
+      db.cachedStatement(sql: "SELECT * FROM customer_copy WHERE customer_id = ?"), arguments: [customerID]
+    ).map(CustomerFacts.init(copy:)) ?? .unknown(customerID)
   }
 
   /// Keeps these facts as the local copy (only facts read from segmentation or an event).

@@ -23,8 +23,11 @@ public struct DateScanService: Service {
   public func run() async throws {
     while !Task.isShuttingDownGracefully && !Task.isCancelled {
       do {
-        let created = try await DateScan.run(database, now: clock.now())
-        if created > 0 { logger.info("date scan created moments", metadata: ["moments": "\(created)"]) }
+        let now = clock.now()
+        let created = try await DateScan.run(database, at: now, now: now)
+        if created.moments > 0 {
+          logger.info("date scan created moments", metadata: ["moments": "\(created.moments)", "tasks": "\(created.tasks)"])
+        }
       } catch {
         logger.error("date scan failed", metadata: ["error": "\(error)"])
       }

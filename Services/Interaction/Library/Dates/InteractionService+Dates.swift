@@ -35,7 +35,19 @@ extension InteractionService {
     request: Crm_Interaction_V1_RunDateScanRequest,
     context: ServerContext
   ) async throws -> Crm_Interaction_V1_RunDateScanResponse {
-    let created = try await DateScan.run(store.database, now: clock.now())
-    return .with { $0.momentsCreated = Int32(created) }
+    let now = clock.now()
+    var scanTime = now
+    if request.hasScanTime {
+      scanTime = request.scanTime.date
+      // Greetings are sent on the day, never ahead of it.
+      guard scanTime <= now else {
+        throw ServiceError.invalidArgument(field: "scan_time", reason: "must not be in the future")
+      }
+    }
+    let created = try await DateScan.run(store.database, at: scanTime, now: now)
+    return .with {
+      $0.momentsCreated = Int32(created.moments)
+      $0.tasksCreated = Int32(created.tasks)
+    }
   }
 }

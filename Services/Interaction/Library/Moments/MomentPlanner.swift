@@ -33,35 +33,43 @@ enum MomentPlanner {
 
   /// The plan for `kind` and `tier`: the tier's own, else the plan for any tier.
   static func plan(_ db: Database, kind: String, tier: String) throws -> CarePlanRecord? {
-    if !tier.isEmpty, let own = try CarePlanRecord.fetchOne(db, key: ["moment_kind": kind, "tier": tier]) {
+    // Asked for every moment and twice per date-scan candidate: one compiled statement.
+    let statement = try db.cachedStatement(sql: "SELECT * FROM care_plan WHERE moment_kind = ? AND tier = ?")
+    if !tier.isEmpty, let own = try CarePlanRecord.fetchOne(statement, arguments: [kind, tier]) {
       return own
     }
-    return try CarePlanRecord.fetchOne(db, key: ["moment_kind": kind, "tier": ""])
+    return try CarePlanRecord.fetchOne(statement, arguments: [kind, ""])
   }
 
   /// Records the occurrence and creates its tasks; the same occurrence again returns what the
-  /// first created. FAILED_PRECONDITION when no plan covers the kind.
+  /// first created. FAILED_PRECONDITION when no plan covers the kind. `momentID` is a fresh
+  /// UUID unless given (the bulk fill passes deterministic ones).
   static func record(
     _ db: Database, customerID: String, kind: String, occurrenceID: String, occurredAt: Date,
-    facts: CustomerFacts, now: Date
+    facts: CustomerFacts, now: Date, momentID: String? = nil
   ) throws -> Outcome {
-    if let existing = try MomentRecord.filter(
-      Column("customer_id") == customerID && Column("kind") == kind && Column("occurrence_id") == occurrenceID
-    ).fetchOne(db) {
-      let tasks = try CareTaskRecord.filter(Column("moment_id") == existing.id).order(Column("planned_at"), Column("id")).fetchAll(db)
+    if let existing = try MomentRecord.fetchOne(
+      db.cachedStatement(sql: "SELECT * FROM moment WHERE customer_id = ? AND kind = ? AND occurrence_id = ?"),
+      arguments: [customerID, kind, occurrenceID])
+    {
+      let tasks = try CareTaskRecord.fetchAll(
+        db.cachedStatement(sql: "SELECT * FROM care_task WHERE moment_id = ? ORDER BY planned_at, id"),
+        arguments: [existing.id])
       return Outcome(moment: existing, tasks: tasks, alreadyRecorded: true)
     }
     guard let plan = try plan(db, kind: kind, tier: facts.tier) else {
       throw ServiceError.failedPrecondition("no care plan for moment kind '\(kind)'")
     }
     let moment = MomentRecord(
-      id: UUID().uuidString.lowercased(), customerID: customerID, kind: kind, occurrenceID: occurrenceID,
+      id: momentID ?? UUID().uuidString.lowercased(), customerID: customerID, kind: kind,
+      occurrenceID: occurrenceID,
       occurredAt: occurredAt, tier: facts.tier,
       tierSource: facts.source.rawValue,
       planTier: plan.tier, recordedAt: now)
     try moment.insert(db)
 
-    let optedOut = Set(try Int.fetchAll(db, sql: "SELECT channel FROM opt_out WHERE customer_id = ?", arguments: [customerID]))
+    let optedOut = Set(
+      try Int.fetchAll(db.cachedStatement(sql: "SELECT channel FROM opt_out WHERE customer_id = ?"), arguments: [customerID]))
     var tasks: [CareTaskRecord] = []
     for (index, step) in try plan.decodedSteps().enumerated() {
       let planned = occurredAt.addingTimeInterval(TimeInterval(step.offsetSeconds))
