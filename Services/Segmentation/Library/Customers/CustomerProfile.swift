@@ -62,10 +62,7 @@ enum CustomerProfile {
   static func windowFigures(_ db: Database, customerID: String, now: Date) throws
     -> (annualSpend: Int64, recentPurchases: Int64)
   {
-    let yearAgo = now.addingTimeInterval(-Double(annualDays) * 86_400)
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
-    let recentStart = calendar.date(byAdding: .month, value: -recentMonths, to: now) ?? now
+    let (yearAgo, recentStart) = windowStarts(now: now)
     let annual =
       try Int64.fetchOne(
         db,
@@ -83,6 +80,21 @@ enum CustomerProfile {
           """,
         arguments: [customerID, recentStart]) ?? 0
     return (annual, recent)
+  }
+}
+
+extension CustomerProfile {
+  /// Where the two windows start at `now`: a purchase counts when it is strictly later.
+  static func windowStarts(now: Date) -> (yearAgo: Date, recentStart: Date) {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    let recentStart = calendar.date(byAdding: .month, value: -recentMonths, to: now) ?? now
+    return (windowStarts(yearAgoOf: now), recentStart)
+  }
+
+  /// The start of the annual window at `now`.
+  static func windowStarts(yearAgoOf now: Date) -> Date {
+    now.addingTimeInterval(-Double(annualDays) * 86_400)
   }
 }
 

@@ -40,7 +40,7 @@ struct LifecycleScan: Sendable {
       changed += moved
       if seen < batchSize { break }
     }
-    try await database.write { db in try RFMScores.recompute(db) }
+    try await RFMScores.recompute(database: database)
     return changed
   }
 }

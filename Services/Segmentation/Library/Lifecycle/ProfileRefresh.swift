@@ -8,10 +8,12 @@ import ServiceKit
 /// recorded in the history with its cause, and a stage change is told to the other services
 /// in the same transaction.
 enum ProfileRefresh {
+  /// `known` is what a batch already read of the profile at `now` (its tags and window
+  /// figures); nil reads them here.
   @discardableResult
   static func apply(
     _ db: Database, record: CustomerRecord, now: Date, policy: LifecyclePolicy, cause: String,
-    rules: TierRuleSet? = nil, tagRules: AutoTags? = nil
+    rules: TierRuleSet? = nil, tagRules: AutoTags? = nil, known: ProfileBatchFacts.Inputs? = nil
   ) throws -> CustomerRecord {
     guard record.mergedInto == nil, record.erasedAt == nil else { return record }
     var updated = record
@@ -20,9 +22,13 @@ enum ProfileRefresh {
       lastActivityAt: record.lastActivityAt, policy: policy)
     updated.lifecycleStage = stage.rawValue
     updated.stageDeadlineAt = deadline
-    var facts = try ProfileFacts.read(db, record: updated, now: now)
+    var facts =
+      try known.map { ProfileFacts(record: updated, tags: $0.tags, windows: $0.windows, now: now) }
+      ?? ProfileFacts.read(db, record: updated, now: now)
     // Automatic tags first: tier rules may compare tags.
-    if try (tagRules ?? AutoTags.load(db)).sync(db, customerID: record.id, facts: facts) {
+    if try (tagRules ?? AutoTags.load(db)).sync(
+      db, customerID: record.id, facts: facts, current: known?.automaticTags)
+    {
       facts = try ProfileFacts.read(db, record: updated, now: now)
     }
     let decision = try (rules ?? TierRuleSet.load(db)).decide(facts)
@@ -30,7 +36,9 @@ enum ProfileRefresh {
     updated.tierRuleID = decision.ruleID
     updated.tierReason = decision.reason
     guard updated != record else { return record }
-    try updated.update(db)
+    // Only the changed columns: SQLite rewrites every index over a column the UPDATE sets, and
+    // a re-tier that moves a tier should touch the tier index, not all nine.
+    try updated.updateChanges(db, from: record)
 
     if updated.lifecycleStage != record.lifecycleStage {
       try ProfileHistory.record(

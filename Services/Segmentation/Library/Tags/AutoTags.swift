@@ -4,7 +4,7 @@ import GRDB
 import ServiceKit
 
 /// The automatic tag rules, and keeping a profile's automatic tags equal to what they give.
-struct AutoTags {
+struct AutoTags: Sendable {
   let rules: [Crm_Segmentation_V1_TagRule]
 
   static func load(_ db: Database) throws -> AutoTags {
@@ -15,15 +15,14 @@ struct AutoTags {
 
   /// Brings the profile's automatic tags in line with the rules; true when any changed. A
   /// manual tag of the same name is left alone (it stays when the rule stops holding).
-  func sync(_ db: Database, customerID: String, facts: ProfileFacts) throws -> Bool {
-    var wanted: [String: String] = [:]
-    for rule in rules where wanted[rule.tag] == nil {
-      var evidence: [String] = []
-      if RuleCondition.holds(rule.condition, facts: facts, evidence: &evidence) {
-        wanted[rule.tag] = rule.ruleID
-      }
-    }
-    let current = try Row.fetchAll(
+  ///
+  /// `current` is the profile's automatic tags when the caller already read them (a batch);
+  /// nil reads them here.
+  func sync(
+    _ db: Database, customerID: String, facts: ProfileFacts, current known: [String]? = nil
+  ) throws -> Bool {
+    let wanted = wanted(facts)
+    let current = try known ?? Row.fetchAll(
       db, sql: "SELECT tag FROM customer_tag WHERE customer_id = ? AND rule_id != ''",
       arguments: [customerID]
     ).map { $0["tag"] as String }
@@ -41,6 +40,19 @@ struct AutoTags {
       changed = changed || db.changesCount > 0
     }
     return changed
+  }
+}
+
+extension AutoTags {
+  /// The automatic tags the rules give a profile with `facts`: tag to the first rule (by tag,
+  /// then id) that gives it.
+  func wanted(_ facts: ProfileFacts) -> [String: String] {
+    var wanted: [String: String] = [:]
+    for rule in rules
+    where wanted[rule.tag] == nil && RuleCondition.matches(rule.condition, facts: facts) {
+      wanted[rule.tag] = rule.ruleID
+    }
+    return wanted
   }
 }
 

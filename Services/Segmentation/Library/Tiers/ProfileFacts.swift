@@ -2,10 +2,20 @@ import Foundation
 import GRDB
 
 /// The attributes tier and tag rules compare, read from one profile at one moment.
-struct ProfileFacts {
-  var numbers: [String: Double]
-  var texts: [String: String]
-  var tags: Set<String>
+public struct ProfileFacts: Sendable {
+  /// Number attributes by name (money in minor units).
+  public var numbers: [String: Double]
+  /// Text attributes by name.
+  public var texts: [String: String]
+  /// The profile's tags, manual and automatic.
+  public var tags: Set<String>
+
+  /// Facts given attribute by attribute (the micro-benchmarks build profiles this way).
+  public init(numbers: [String: Double], texts: [String: String], tags: Set<String>) {
+    self.numbers = numbers
+    self.texts = texts
+    self.tags = tags
+  }
 
   /// The number attributes a comparison may name (money in minor units).
   static let numberAttributes: Set<String> = [

@@ -4,7 +4,7 @@ import ServiceKit
 
 /// The expression language of tier and tag rules: validating a condition tree when it is
 /// saved, and evaluating it over a profile's facts.
-enum RuleCondition {
+public enum RuleCondition {
   static let maxDepth = 8
   static let maxListSize = 50
 
@@ -115,33 +115,62 @@ enum RuleCondition {
     }
   }
 
+  /// Whether `condition` holds for `facts`: the answer of `holds` without its evidence, which
+  /// only the rule that matches needs (formatting it for every rule tried is most of the cost
+  /// of re-tiering a profile).
+  public static func matches(_ condition: Crm_Segmentation_V1_Condition, facts: ProfileFacts)
+    -> Bool
+  {
+    switch condition.kind {
+    case nil: false
+    case .all(let list): list.conditions.allSatisfy { matches($0, facts: facts) }
+    case .any(let list): list.conditions.contains { matches($0, facts: facts) }
+    case .not(let inner): !matches(inner, facts: facts)
+    case .comparison(let comparison): result(comparison, facts: facts)
+    }
+  }
+
+  private static func result(_ comparison: Crm_Segmentation_V1_Comparison, facts: ProfileFacts)
+    -> Bool
+  {
+    let attribute = comparison.attribute
+    switch comparison.value {
+    case .numberValue(let expected):
+      guard let actual = facts.numbers[attribute] else { return false }
+      switch comparison.operator {
+      case .equal: return actual == expected
+      case .notEqual: return actual != expected
+      case .less: return actual < expected
+      case .lessOrEqual: return actual <= expected
+      case .greater: return actual > expected
+      case .greaterOrEqual: return actual >= expected
+      default: return false
+      }
+    case .textValue(let expected):
+      if attribute == ProfileFacts.tagAttribute { return facts.tags.contains(expected) }
+      let actual = facts.texts[attribute] ?? ""
+      return comparison.operator == .equal ? actual == expected : actual != expected
+    case nil:
+      return false
+    }
+  }
+
   private static func compare(_ comparison: Crm_Segmentation_V1_Comparison, facts: ProfileFacts)
     -> (Bool, String)
   {
     let attribute = comparison.attribute
+    let result = result(comparison, facts: facts)
     switch comparison.value {
     case .numberValue(let expected):
       guard let actual = facts.numbers[attribute] else {
         return (false, "\(attribute)=none")
       }
-      let result: Bool
-      switch comparison.operator {
-      case .equal: result = actual == expected
-      case .notEqual: result = actual != expected
-      case .less: result = actual < expected
-      case .lessOrEqual: result = actual <= expected
-      case .greater: result = actual > expected
-      case .greaterOrEqual: result = actual >= expected
-      default: result = false
-      }
       return (result, "\(attribute)=\(format(actual)) \(symbol(comparison.operator)) \(format(expected))")
     case .textValue(let expected):
       if attribute == ProfileFacts.tagAttribute {
-        let result = facts.tags.contains(expected)
         return (result, "tags \(result ? "contains" : "lacks") \(expected)")
       }
       let actual = facts.texts[attribute] ?? ""
-      let result = comparison.operator == .equal ? actual == expected : actual != expected
       return (result, "\(attribute)=\(actual) \(symbol(comparison.operator)) \(expected)")
     case nil:
       return (false, "\(attribute)=?")

@@ -94,13 +94,29 @@ extension SegmentationService {
     let sampleSize = request.sampleSize == 0 ? 20 : Int(request.sampleSize)
     let candidate = TierRuleSet(rules: request.rules)
     let now = clock.now()
-    return try await store.database.read { db in
-      var counts: [String: Int64] = [:]
-      var response = Crm_Segmentation_V1_DryRunTierRulesResponse()
-      let cursor = try CustomerRecord.filter(CustomerRecord.Columns.mergedInto == nil)
-        .order(CustomerRecord.Columns.id).fetchCursor(db)
-      while let record = try cursor.next() {
-        let decision = candidate.decide(try ProfileFacts.read(db, record: record, now: now))
+    var counts: [String: Int64] = [:]
+    var response = Crm_Segmentation_V1_DryRunTierRulesResponse()
+    var cursor = ""
+    // Chunks of short reads, each with the chunk's facts read at once: a million profiles are
+    // never held in one snapshot (which would keep the WAL from being checkpointed) or in memory.
+    while true {
+      let after = cursor
+      let decided = try await store.database.read { db in
+        let batch = try CustomerRecord.filter(CustomerRecord.Columns.id > after)
+          .filter(CustomerRecord.Columns.mergedInto == nil)
+          .order(CustomerRecord.Columns.id).limit(Self.dryRunBatchSize).fetchAll(db)
+        guard let first = batch.first, let last = batch.last else {
+          return [(CustomerRecord, TierRuleSet.Decision)]()
+        }
+        let known = try ProfileBatchFacts.read(db, first: first.id, last: last.id, now: now)
+        return batch.map { record in
+          let inputs = known[record.id] ?? ProfileBatchFacts.Inputs()
+          let facts = ProfileFacts(
+            record: record, tags: inputs.tags, windows: inputs.windows, now: now)
+          return (record, candidate.decide(facts))
+        }
+      }
+      for (record, decision) in decided {
         counts[decision.tier, default: 0] += 1
         guard decision.tier != record.tier else { continue }
         response.changedCustomers += 1
@@ -113,13 +129,18 @@ extension SegmentationService {
           })
         }
       }
-      response.tierCounts = counts.keys.sorted().map { tier in
-        .with {
-          $0.tier = tier
-          $0.customers = counts[tier] ?? 0
-        }
-      }
-      return response
+      guard decided.count == Self.dryRunBatchSize, let last = decided.last else { break }
+      cursor = last.0.id
     }
+    response.tierCounts = counts.keys.sorted().map { tier in
+      .with {
+        $0.tier = tier
+        $0.customers = counts[tier] ?? 0
+      }
+    }
+    return response
   }
+
+  /// Profiles decided per read of a dry run.
+  static let dryRunBatchSize = 2_000
 }

@@ -4,18 +4,21 @@ import GRDB
 import ServiceKit
 
 /// The tier rules in the order they are tried: the first whose condition holds gives the tier.
-struct TierRuleSet {
+public struct TierRuleSet: Sendable {
   /// What the rules decided for one profile.
-  struct Decision: Equatable {
-    var tier: String
-    var ruleID: String
-    var reason: String
+  public struct Decision: Equatable, Sendable {
+    /// The tier given; empty when no rule matched.
+    public var tier: String
+    /// The rule that gave it.
+    public var ruleID: String
+    /// The rule and the attribute values it compared.
+    public var reason: String
   }
 
   let rules: [Crm_Segmentation_V1_TierRule]
 
   /// `rules` put in evaluation order: priority, then id.
-  init(rules: [Crm_Segmentation_V1_TierRule]) {
+  public init(rules: [Crm_Segmentation_V1_TierRule]) {
     self.rules = rules.sorted { ($0.priority, $0.ruleID) < ($1.priority, $1.ruleID) }
   }
 
@@ -26,8 +29,10 @@ struct TierRuleSet {
     return try TierRuleSet(rules: records.map { try $0.message() })
   }
 
-  func decide(_ facts: ProfileFacts) -> Decision {
-    for rule in rules {
+  /// The tier of the first rule whose condition holds for `facts`, with its evidence.
+  public func decide(_ facts: ProfileFacts) -> Decision {
+    // The evidence is collected for the matching rule only.
+    for rule in rules where RuleCondition.matches(rule.condition, facts: facts) {
       var evidence: [String] = []
       if RuleCondition.holds(rule.condition, facts: facts, evidence: &evidence) {
         return Decision(
