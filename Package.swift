@@ -160,6 +160,24 @@ targets.append(
 )
 products.append(.executable(name: "crm-bench", targets: ["CRMBench"]))
 
+// Micro-benchmarks of the hot paths (ordo-one/benchmark): rule evaluation, ledger append,
+// protobuf encode/decode. Run with `swift package benchmark --target HotPaths` (release);
+// see Benchmarks/HOTPATHS.md.
+targets.append(
+  .executableTarget(
+    name: "HotPaths",
+    dependencies: grpc + [
+      "Contracts", "ServiceKit", "Segmentation", "Loyalty",
+      .product(name: "Benchmark", package: "benchmark"),
+      .product(name: "GRDB", package: "GRDB.swift"),
+      .product(name: "Logging", package: "swift-log"),
+    ],
+    path: "Benchmarks/HotPaths",
+    swiftSettings: swiftSettings,
+    plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+  )
+)
+
 let package = Package(
   name: "crm-suite",
   platforms: [.macOS(.v15)],
@@ -177,6 +195,10 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    // Malloc counts through the interposer only; the Linux 6.3 ARC runtime interposer is left out.
+    .package(
+      url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1",
+      traits: ["MallocInterposer"]),
   ],
   targets: targets
 )
