@@ -22,6 +22,29 @@ import sys
 import time
 
 SERVICES = ["segmentation", "interaction", "feedback", "trust", "loyalty"]
+# Each service's fill and measure arguments at the issues' sizes ({c} is --customers); measure
+# must be told the counts the fill used.
+FILL = {
+    "segmentation": "--customers {c} --purchases {p10} --seed 1",
+    "interaction": "--customers {c} --interactions {p10} --open-tasks {c} --managers 200 --seed 1",
+    "feedback": "--tickets {c} --customers 300000 --agents 200 --seed 1",
+    "trust": "--reviews {c} --products {products} --customers {c} --seed 1",
+    "loyalty": "--accounts {c} --entries {p20} --seed 1",
+}
+MEASURE = {
+    "segmentation": "--customers {c}",
+    "interaction": "--customers {c} --managers 200",
+    "feedback": "--tickets {c} --agents 200 --seed 1",
+    "trust": "--reviews {c} --products {products} --customers {c}",
+    "loyalty": "--accounts {c}",
+}
+# Extra service flags during the run: feedback's own breach scan would run before measure's.
+SERVICE_FLAGS = {"feedback": ["--scan-interval-seconds", "86400"]}
+
+
+def sized(template, options):
+    c = options.customers
+    return template.format(c=c, p10=10 * c, p20=20 * c, products=options.products).split()
 # (scenario, kind) run by `crm load` against each service's filled store.
 LOAD = {
     "segmentation": [("segmentation-read", "read"), ("segmentation-write", "write")],
@@ -95,14 +118,10 @@ def main():
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--duration", type=float, default=10, help="seconds of each load run")
-    parser.add_argument("--fill-args", action="append", default=[],
-                        help="SERVICE=ARGS extra fill arguments, e.g. 'loyalty=--entries 2000000'")
+    parser.add_argument("--settle", type=float, default=30, help="seconds between SERVING and the first measurement")
+    parser.add_argument("--skip-group-commit", action="store_true")
     options = parser.parse_args()
     os.makedirs(options.out, exist_ok=True)
-    fill_extra = {}
-    for item in options.fill_args:
-        service, _, extra = item.partition("=")
-        fill_extra[service] = extra.split()
 
     summary = {"machine": {"cores": os.cpu_count(), "kernel": os.uname().release}, "services": {}}
     # The echo baseline: `crm load echo` starts `crm echo-server` itself.
@@ -120,44 +139,57 @@ def main():
         if not os.path.exists(store):
             os.makedirs(data_dir, exist_ok=True)
             started = time.monotonic()
-            run([os.path.join(options.bin, "crm-bench"), service, "fill", "--data-dir", data_dir,
-                 "--customers", str(options.customers)] + fill_extra.get(service, []), timeout=3 * 3600)
+            run([os.path.join(options.bin, "crm-bench"), service, "fill", "--data-dir", data_dir]
+                + sized(FILL[service], options), timeout=3 * 3600)
             entry["fill_seconds"] = round(time.monotonic() - started, 1)
         entry["store_mib"] = round(os.path.getsize(store) / 2**20)
-        process, address, serving = start_service(options.bin, service, data_dir, [])
+        process, address, serving = start_service(options.bin, service, data_dir, SERVICE_FLAGS.get(service, []))
         try:
-            entry["serving_seconds"] = round(serving, 3)
-            time.sleep(2)
-            entry["idle_rss_mib"] = round(rss_kib(process.pid) / 1024, 1)
-            measure_out = os.path.join(options.out, f"{service}-measure.json")
-            run([os.path.join(options.bin, "crm-bench"), service, "measure", "--addr", address,
-                 "--customers", str(options.customers), "--out", measure_out], timeout=1800)
-            with open(measure_out) as result:
-                entry["measure"] = json.load(result)
-            entry["load"] = {}
-            for scenario, kind in LOAD[service]:
-                result = crm_load(options.bin, service, scenario, address, options,
-                                  os.path.join(options.out, f"{service}-{scenario}.json"))
-                entry["load"][scenario] = {
-                    "kind": kind, "throughput": result["throughput"],
-                    "ratio_to_echo": result["throughput"] / echo["throughput"],
-                    "p99_ms": result["latencyMicroseconds"]["p99"] / 1000,
-                    "ok": result["ok"], "requests": result["requests"],
-                }
-            entry["peak_rss_mib"] = round(rss_kib(process.pid, "VmHWM") / 1024, 1)
+            run_service(options, service, process, address, serving, echo, entry)
+        except subprocess.CalledProcessError as failure:
+            # A failed call or a non-OK status: recorded, and the other services still run.
+            entry["error"] = f"{' '.join(failure.cmd[:4])}... exited with {failure.returncode}"
+            log(f"{service}: {entry['error']}")
         finally:
             entry["exit_status"] = stop(process)
         summary["services"][service] = entry
         with open(os.path.join(options.out, "summary.json"), "w") as out:
             json.dump(summary, out, indent=2, sort_keys=True)
 
-    group_out = os.path.join(options.out, "group-commit.json")
-    run([os.path.join(options.bin, "crm-bench"), "group-commit", "--out", group_out], timeout=1800)
-    with open(group_out) as result:
-        summary["group_commit"] = json.load(result)
+    if not options.skip_group_commit:
+        group_out = os.path.join(options.out, "group-commit.json")
+        run([os.path.join(options.bin, "crm-bench"), "group-commit", "--out", group_out], timeout=1800)
+        with open(group_out) as result:
+            summary["group_commit"] = json.load(result)
     with open(os.path.join(options.out, "summary.json"), "w") as out:
         json.dump(summary, out, indent=2, sort_keys=True)
     print_markdown(summary)
+
+
+def run_service(options, service, process, address, serving, echo, entry):
+    """Measures one running service into `entry`."""
+
+    entry["serving_seconds"] = round(serving, 3)
+    # Startup work (segmentation's first lifecycle scan ranks RFM over every profile)
+    # settles before the idle figure and the first latency samples.
+    time.sleep(options.settle)
+    entry["idle_rss_mib"] = round(rss_kib(process.pid) / 1024, 1)
+    measure_out = os.path.join(options.out, f"{service}-measure.json")
+    run([os.path.join(options.bin, "crm-bench"), service, "measure", "--addr", address,
+         "--out", measure_out] + sized(MEASURE[service], options), timeout=1800)
+    with open(measure_out) as result:
+        entry["measure"] = json.load(result)
+    entry["load"] = {}
+    for scenario, kind in LOAD[service]:
+        result = crm_load(options.bin, service, scenario, address, options,
+                          os.path.join(options.out, f"{service}-{scenario}.json"))
+        entry["load"][scenario] = {
+            "kind": kind, "throughput": result["throughput"],
+            "ratio_to_echo": result["throughput"] / echo["throughput"],
+            "p99_ms": result["latencyMicroseconds"]["p99"] / 1000,
+            "ok": result["ok"], "requests": result["requests"],
+        }
+    entry["peak_rss_mib"] = round(rss_kib(process.pid, "VmHWM") / 1024, 1)
 
 
 def print_markdown(summary):
@@ -175,10 +207,12 @@ def print_markdown(summary):
         print(f"| {service} | {entry.get('store_mib')} | {entry.get('fill_seconds', '-')} | "
               f"{entry.get('serving_seconds')} | {entry.get('idle_rss_mib')} | {entry.get('peak_rss_mib')} |")
     for service, entry in summary["services"].items():
+        if "error" in entry:
+            print(f"\n{service}: {entry['error']}")
         print(f"\n{service} (crm-bench measure):\n")
         print("| figure | value | target | |")
         print("|---|---:|---|---|")
-        for figure in entry["measure"]["figures"]:
+        for figure in entry.get("measure", {}).get("figures", []):
             verdict = {True: "met", False: "missed", None: ""}[figure.get("met")]
             print(f"| {figure['name']} | {figure['value']:.2f} {figure['unit']} | {figure['target']} | {verdict} |")
 

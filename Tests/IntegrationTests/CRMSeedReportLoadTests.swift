@@ -75,6 +75,10 @@ struct CRMSeedReportLoadTests {
     for (name, figures) in services {
       #expect((figures as? [String: Any])?["error"] == nil, "\(name): \(figures)")
     }
+    // Retention and lifetime value come from segmentation: the seeded customers have bought.
+    let segmentation = services["segmentation"] as? [String: Any] ?? [:]
+    #expect((segmentation["buyingCustomers"] as? String).flatMap(Int.init) ?? 0 > 0, "\(segmentation.keys)")
+    #expect((segmentation["averageLifetimeValue"] as? [String: Any])?["currency"] as? String == "CNY")
     let html = FileManager.default.temporaryDirectory.appendingPathComponent("crm-report-\(UUID().uuidString).html")
     defer { try? FileManager.default.removeItem(at: html) }
     let page = try await runToExit(

@@ -9,6 +9,48 @@ import Testing
 
 @Suite("Segmentation: tier history and movement")
 struct TierReportTests {
+  @Test("retention counts the customers at the start who bought again; LTV averages the buyers' margin")
+  func retentionAndLifetimeValue() async throws {
+    try await SegmentationHarness.run { harness in
+      // Given X and Y who bought before the period, and W who never bought
+      let x = try await harness.createCustomer("X")
+      let y = try await harness.createCustomer("Y")
+      _ = try await harness.createCustomer("W")
+      try await harness.record(harness.purchase("r-1", customer: x, amount: 10_000, margin: 3_000))
+      try await harness.record(harness.purchase("r-2", customer: y, amount: 10_000, margin: 1_000))
+      harness.clock.advance(by: 86_400)
+      let start = Google_Protobuf_Timestamp(date: harness.clock.now())
+
+      // When, during the period, X buys again and Z buys for the first time
+      harness.clock.advance(by: 86_400)
+      try await harness.record(harness.purchase("r-3", customer: x, amount: 10_000, margin: 2_000))
+      let z = try await harness.createCustomer("Z")
+      try await harness.record(harness.purchase("r-4", customer: z, amount: 10_000, margin: 6_000))
+      harness.clock.advance(by: 86_400)
+      let end = Google_Protobuf_Timestamp(date: harness.clock.now())
+
+      // Then two customers were there at the start and one of them came back; three have
+      // bought, worth (3,000 + 2,000 + 1,000 + 6,000) / 3 each
+      let report = try await harness.client.getTierReport(.with {
+        $0.fromTime = start
+        $0.toTime = end
+      })
+      #expect(report.customersAtStart == 2)
+      #expect(report.retainedCustomers == 1)
+      #expect(report.retentionRate == 0.5)
+      #expect(report.buyingCustomers == 3)
+      #expect(report.averageLifetimeValue.amountMinor == 4_000)
+      #expect(report.averageLifetimeValue.currency == "CNY")
+
+      // A period before anyone bought has nobody at its start
+      let before = try await harness.client.getTierReport(.with {
+        $0.fromTime = Google_Protobuf_Timestamp(date: harness.clock.now().addingTimeInterval(-10 * 86_400))
+        $0.toTime = start
+      })
+      #expect(before.customersAtStart == 0 && before.retentionRate == 0)
+    }
+  }
+
   @Test("the report gives the tier mix at `to` and the movement matrix since `from`")
   func mixAndMovement() async throws {
     try await SegmentationHarness.run { harness in

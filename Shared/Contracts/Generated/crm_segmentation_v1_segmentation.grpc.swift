@@ -933,7 +933,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         /// > Source IDL Documentation:
         /// >
         /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
-        /// > replayed from the recorded tier changes.
+        /// > replayed from the recorded tier changes; retention over the period and the average
+        /// > lifetime value.
         /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
         /// > to_time; each named).
         ///
@@ -1535,7 +1536,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         /// > Source IDL Documentation:
         /// >
         /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
-        /// > replayed from the recorded tier changes.
+        /// > replayed from the recorded tier changes; retention over the period and the average
+        /// > lifetime value.
         /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
         /// > to_time; each named).
         ///
@@ -2135,7 +2137,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         /// > Source IDL Documentation:
         /// >
         /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
-        /// > replayed from the recorded tier changes.
+        /// > replayed from the recorded tier changes; retention over the period and the average
+        /// > lifetime value.
         /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
         /// > to_time; each named).
         ///
@@ -3884,7 +3887,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         /// > Source IDL Documentation:
         /// >
         /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
-        /// > replayed from the recorded tier changes.
+        /// > replayed from the recorded tier changes; retention over the period and the average
+        /// > lifetime value.
         /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
         /// > to_time; each named).
         ///
@@ -4892,7 +4896,8 @@ extension Crm_Segmentation_V1_SegmentationService {
         /// > Source IDL Documentation:
         /// >
         /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
-        /// > replayed from the recorded tier changes.
+        /// > replayed from the recorded tier changes; retention over the period and the average
+        /// > lifetime value.
         /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
         /// > to_time; each named).
         ///
@@ -5833,7 +5838,8 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
-    /// > replayed from the recorded tier changes.
+    /// > replayed from the recorded tier changes; retention over the period and the average
+    /// > lifetime value.
     /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
     /// > to_time; each named).
     ///
@@ -6835,7 +6841,8 @@ extension Crm_Segmentation_V1_SegmentationService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > The tier mix at to_time and the tier-to-tier movement between from_time and to_time,
-    /// > replayed from the recorded tier changes.
+    /// > replayed from the recorded tier changes; retention over the period and the average
+    /// > lifetime value.
     /// > Errors: INVALID_ARGUMENT (from_time or to_time missing or invalid, from_time after
     /// > to_time; each named).
     ///

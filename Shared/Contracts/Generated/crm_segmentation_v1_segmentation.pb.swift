@@ -2043,9 +2043,35 @@ public nonisolated struct Crm_Segmentation_V1_GetTierReportResponse: Sendable {
   /// is the customers who stayed.
   public var movements: [Crm_Segmentation_V1_TierMovement] = []
 
+  /// Retention over the period: the customers at its start (first purchase before from_time;
+  /// merged profiles count once, as their survivor)...
+  public var customersAtStart: Int64 = 0
+
+  /// ... the ones among them who bought again between from_time and to_time ...
+  public var retainedCustomers: Int64 = 0
+
+  /// ... and retained_customers / customers_at_start, 0 to 1 (0 when there were none).
+  public var retentionRate: Double = 0
+
+  /// Customers with at least one purchase, taken now.
+  public var buyingCustomers: Int64 = 0
+
+  /// Their average lifetime value so far (margin net of refunds), taken now; in the currency
+  /// most of them buy in, over the customers buying in it. Unset when nobody has bought.
+  public var averageLifetimeValue: Crm_Common_V1_Money {
+    get {_averageLifetimeValue ?? Crm_Common_V1_Money()}
+    set {_averageLifetimeValue = newValue}
+  }
+  /// Returns true if `averageLifetimeValue` has been explicitly set.
+  public var hasAverageLifetimeValue: Bool {self._averageLifetimeValue != nil}
+  /// Clears the value of `averageLifetimeValue`. Subsequent reads from it will return its default value.
+  public mutating func clearAverageLifetimeValue() {self._averageLifetimeValue = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _averageLifetimeValue: Crm_Common_V1_Money? = nil
 }
 
 /// How the business treats a tier.
@@ -5131,7 +5157,7 @@ nonisolated extension Crm_Segmentation_V1_TierMovement: SwiftProtobuf.Message, S
 
 nonisolated extension Crm_Segmentation_V1_GetTierReportResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetTierReportResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tier_mix\0\u{1}movements\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tier_mix\0\u{1}movements\0\u{3}customers_at_start\0\u{3}retained_customers\0\u{3}retention_rate\0\u{3}buying_customers\0\u{3}average_lifetime_value\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -5141,24 +5167,53 @@ nonisolated extension Crm_Segmentation_V1_GetTierReportResponse: SwiftProtobuf.M
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.tierMix) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.movements) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.customersAtStart) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.retainedCustomers) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.retentionRate) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.buyingCustomers) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._averageLifetimeValue) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.tierMix.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.tierMix, fieldNumber: 1)
     }
     if !self.movements.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.movements, fieldNumber: 2)
     }
+    if self.customersAtStart != 0 {
+      try visitor.visitSingularInt64Field(value: self.customersAtStart, fieldNumber: 3)
+    }
+    if self.retainedCustomers != 0 {
+      try visitor.visitSingularInt64Field(value: self.retainedCustomers, fieldNumber: 4)
+    }
+    if self.retentionRate.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.retentionRate, fieldNumber: 5)
+    }
+    if self.buyingCustomers != 0 {
+      try visitor.visitSingularInt64Field(value: self.buyingCustomers, fieldNumber: 6)
+    }
+    try { if let v = self._averageLifetimeValue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Crm_Segmentation_V1_GetTierReportResponse, rhs: Crm_Segmentation_V1_GetTierReportResponse) -> Bool {
     if lhs.tierMix != rhs.tierMix {return false}
     if lhs.movements != rhs.movements {return false}
+    if lhs.customersAtStart != rhs.customersAtStart {return false}
+    if lhs.retainedCustomers != rhs.retainedCustomers {return false}
+    if lhs.retentionRate != rhs.retentionRate {return false}
+    if lhs.buyingCustomers != rhs.buyingCustomers {return false}
+    if lhs._averageLifetimeValue != rhs._averageLifetimeValue {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -11,7 +11,8 @@ struct Report: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Gather the suite's figures between two dates: a table, JSON, or an HTML page with charts.",
     discussion: """
-      Asks each service for its figures over [--from, --to): segmentation (tier mix and movement),
+      Asks each service for its figures over [--from, --to): segmentation (tier mix and movement,
+      retention of the customers at the start, average lifetime value),
       interaction (frequency, on-time rate, mood), feedback (SLA met %, first-contact resolution,
       CSAT, NPS), trust (rating, verified share, claims) and loyalty (points issued / redeemed /
       expired, repurchase, liability). A service that does not answer is reported as such; the
@@ -123,7 +124,7 @@ struct ReportSource: Sendable {
 /// The figures methods the report reads, in the order it shows them.
 enum ReportSources {
   static let all: [ReportSource] = [
-    ReportSource(service: .segmentation, grpcService: "crm.segmentation.v1.SegmentationService", method: "GetTierReport", title: "Segmentation: tier mix and movement"),
+    ReportSource(service: .segmentation, grpcService: "crm.segmentation.v1.SegmentationService", method: "GetTierReport", title: "Segmentation: tier mix and movement, retention, lifetime value"),
     ReportSource(service: .interaction, grpcService: "crm.interaction.v1.InteractionService", method: "GetInteractionFigures", title: "Interaction: frequency, on-time rate, mood"),
     ReportSource(service: .feedback, grpcService: "crm.feedback.v1.FeedbackService", method: "GetFeedbackFigures", title: "Feedback: SLA, first-contact resolution, CSAT, NPS"),
     ReportSource(service: .trust, grpcService: "crm.trust.v1.TrustService", method: "GetTrustFigures", title: "Trust: rating, verified share, claims"),

@@ -41,7 +41,14 @@ extension SegmentationService {
         mix[tier, default: 0] += 1
         moves[atFrom[customer] ?? "", default: [:]][tier, default: 0] += 1
       }
+      let retention = try CustomerRetention.figures(db, from: from, to: to)
       return .with {
+        $0.customersAtStart = retention.atStart
+        $0.retainedCustomers = retention.retained
+        $0.retentionRate =
+          retention.atStart > 0 ? Double(retention.retained) / Double(retention.atStart) : 0
+        $0.buyingCustomers = retention.buying
+        if let average = retention.averageValue { $0.averageLifetimeValue = average }
         $0.tierMix = mix.keys.sorted().map { tier in
           .with {
             $0.tier = tier
