@@ -196,11 +196,11 @@ struct BulkFillTests {
   func timesAsTheServiceWritesThem() throws {
     var policySteps = BulkMonthStep(expiry: PointsExpiryPolicy())
     var rounded = BulkMonthStep(expiry: PointsExpiryPolicy(roundToEndOfMonth: true))
-    var random = BulkRandom(seed: 3)
+    var random = SplitMix64(seed: 3)
     for _ in 0..<2_000 {
       let seconds = 1_600_000_000 + Int64(random.next() % 300_000_000)
       let date = Date(timeIntervalSince1970: TimeInterval(seconds))
-      #expect(BulkTime.storeText(seconds) == String.fromDatabaseValue(date.databaseValue))
+      #expect(StoreDateText.text(milliseconds: seconds * 1000) == String.fromDatabaseValue(date.databaseValue))
       #expect(
         policySteps(seconds)
           == Int64(PointsExpiryPolicy().expiry(ofPointsEarnedAt: date).timeIntervalSince1970))
@@ -211,7 +211,7 @@ struct BulkFillTests {
               .timeIntervalSince1970))
     }
     // A leap day a year on is the last day of February
-    #expect(BulkTime.storeText(policySteps(Int64(utc(2024, 2, 29, 13).timeIntervalSince1970)))
+    #expect(StoreDateText.text(milliseconds: policySteps(Int64(utc(2024, 2, 29, 13).timeIntervalSince1970)) * 1000)
       == "2025-02-28 13:00:00.000")
   }
 

@@ -180,7 +180,7 @@ struct BulkFillTests {
   @Test("the per-day window cache gives the calendar's window starts")
   func windowStarts() {
     var cache = WindowStartCache()
-    var random = BulkRandom(seed: 3)
+    var random = SplitMix64(seed: 3)
     for _ in 0..<2_000 {
       let now = Date(timeIntervalSince1970: Double(random.int(1_600_000_000..<1_900_000_000)))
       let cached = cache.starts(at: now)

@@ -36,7 +36,7 @@ struct AggregateTests {
     for customer in 0..<12 where customer % 3 == 0 {
       for product in 0..<3 { purchases.buy(customer: "c\(customer)", product: "p\(product)") }
     }
-    var generator = SeededGenerator(seed: 20_260_101)
+    var generator = SplitMix64(seed: 20_260_101)
     try await TrustHarness.run(purchases: purchases) { harness in
       var reviews: [String: Crm_Trust_V1_Review] = [:]
       for _ in 0..<200 {
@@ -101,18 +101,5 @@ struct AggregateTests {
         count == 0 ? 0 : Double(verified) / Double(count)
       )
     }
-  }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing sequence can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

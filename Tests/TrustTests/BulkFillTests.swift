@@ -238,13 +238,13 @@ struct BulkFillTests {
 
   @Test("store timestamps are GRDB's own text and read back as the time written")
   func timestamps() throws {
-    var random = SeededGenerator(seed: 5)
+    var random = SplitMix64(seed: 5)
     for _ in 0..<2_000 {
       let milliseconds = Int64.random(in: 0...4_102_444_800_000, using: &random)
-      let text = StoreTimestamp.text(milliseconds: milliseconds)
+      let text = StoreDateText.text(milliseconds: milliseconds)
       let seconds = milliseconds / 1000 * 1000
       let whole = Date(timeIntervalSince1970: Double(seconds) / 1000)
-      #expect(StoreTimestamp.text(milliseconds: seconds) == String.fromDatabaseValue(whole.databaseValue))
+      #expect(StoreDateText.text(milliseconds: seconds) == String.fromDatabaseValue(whole.databaseValue))
       let parsed = try #require(Date.fromDatabaseValue(text.databaseValue))
       #expect(Int64((parsed.timeIntervalSince1970 * 1000).rounded()) == milliseconds, "\(text)")
     }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Feedback
 import Foundation
-import ServiceKit
 
 /// `crm-bench feedback fill`: writes `<data-dir>/feedback.sqlite` through the service's own
 /// migrations with `FeedbackBulkFill` (the service must not be running).
@@ -10,7 +9,7 @@ struct FeedbackFill: AsyncParsableCommand {
     commandName: "fill",
     abstract: "Fill feedback.sqlite with tickets, their clocks and histories, CSAT and issues.")
 
-  @Option(help: "The directory of feedback.sqlite.") var dataDir: String
+  @OptionGroup var store: FillOptions
   @Option(help: "Tickets to write.") var tickets = 1_000_000
   @Option(help: "Customers the tickets come from (bulk ids).") var customers = 300_000
   @Option(help: "Agents owning tickets (agent-0000...).") var agents = 200
@@ -18,8 +17,6 @@ struct FeedbackFill: AsyncParsableCommand {
   @Option(help: "Operator issues tickets are linked to.") var issues = 40
   @Option(help: "Share of tickets in the open backlog.") var openShare = 0.03
   @Option(help: "Share of resolved tickets with a CSAT answer.") var csatShare = 0.3
-  @Option(help: "The store's now (ISO 8601 date or time); default: now.") var asOf: String?
-  @Option(help: "Generator seed (measure needs the same).") var seed: UInt64 = 1
 
   func run() async throws {
     var options = FeedbackBulkFill.Options()
@@ -30,12 +27,10 @@ struct FeedbackFill: AsyncParsableCommand {
     options.issues = issues
     options.openShare = openShare
     options.csatShare = csatShare
-    options.seed = seed
+    options.seed = store.seed
     options.customerID = { BulkIDs.customer($0) }
-    if let asOf { options.asOf = try Self.date(asOf) }
-    let summary = try Self.fill(
-      path: URL(fileURLWithPath: dataDir).appendingPathComponent("feedback.sqlite").path,
-      options: options)
+    if store.asOf != nil { options.asOf = try store.asOfDate() }
+    let summary = try Self.fill(store: store, options: options)
     let statuses = summary.byStatus.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
       .joined(separator: ", ")
     print(
@@ -46,24 +41,14 @@ struct FeedbackFill: AsyncParsableCommand {
   }
 
   /// Fills synchronously: GRDB's blocking writes, one transaction after another.
-  static func fill(path: String, options: FeedbackBulkFill.Options) throws
+  static func fill(store: FillOptions, options: FeedbackBulkFill.Options) throws
     -> FeedbackBulkFill.Summary
   {
-    let pool = try StoreOpener.openPool(path: path, migrator: FeedbackStore.migrator)
     // A large page cache: the ticket and event indexes take random inserts.
-    try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -262144") }
-    let summary = try FeedbackBulkFill(options: options).fill(pool) { line in
-      FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
+    let pool = try store.openStore(
+      "feedback.sqlite", migrator: FeedbackStore.migrator, largeCache: true)
+    let summary = try FeedbackBulkFill(options: options).fill(pool, progress: reportFillProgress)
     try pool.close()
     return summary
-  }
-
-  static func date(_ text: String) throws -> Date {
-    let formatter = ISO8601DateFormatter()
-    if let date = formatter.date(from: text) { return date }
-    formatter.formatOptions = [.withFullDate]
-    if let date = formatter.date(from: text) { return date }
-    throw ValidationError("--as-of must be an ISO 8601 date or time, not \(text)")
   }
 }

@@ -12,16 +12,14 @@ struct FeedbackMeasure: AsyncParsableCommand {
     commandName: "measure",
     abstract: "Time the SLA scan, hot-issue ranking, ticket history, owner queue and breach list.")
 
-  @Option(help: "The running service, host:port.") var addr: String
-  @Option(help: "Write the figures as JSON here.") var out: String?
+  @OptionGroup var bench: MeasureOptions
   @Option(help: "Tickets the store was filled with.") var tickets = 1_000_000
   @Option(help: "Agents the store was filled with.") var agents = 200
   @Option(help: "Seed the store was filled with.") var seed: UInt64 = 1
-  @Option(help: "Calls per latency sample.") var calls = 2_000
 
   func run() async throws {
-    let (tickets, agents, seed, calls) = (tickets, agents, seed, calls)
-    let figures = try await withBenchClient(addr) { client in
+    let (tickets, agents, seed, calls) = (tickets, agents, seed, bench.calls)
+    let figures = try await withBenchClient(bench.addr) { client in
       let feedback = Crm_Feedback_V1_FeedbackService.Client(wrapping: client)
       var figures = BenchFigures(service: "feedback")
       try await Self.storeCounts(feedback, into: &figures)
@@ -96,7 +94,7 @@ struct FeedbackMeasure: AsyncParsableCommand {
       if failures > 0 { throw ValidationError("\(failures) calls failed") }
       return figures
     }
-    try figures.emit(to: out)
+    try figures.emit(to: bench.out)
   }
 
   /// What the store holds, from the service's own reads: tickets by the category ranking over
@@ -134,7 +132,7 @@ struct FeedbackMeasure: AsyncParsableCommand {
 
   /// A random number below `bound` for call `i`, the same on every run.
   static func pick(_ i: Int, salt: UInt64, below bound: Int) -> Int {
-    var random = BulkRandom(seed: UInt64(i) &* 0x9E37_79B9_7F4A_7C15 ^ salt)
-    return Int(random.next() % UInt64(max(bound, 1)))
+    var random = SplitMix64(seed: UInt64(i) &* 0x9E37_79B9_7F4A_7C15 ^ salt)
+    return random.below(bound)
   }
 }

@@ -9,13 +9,3 @@ struct InteractionBench: AsyncParsableCommand {
     abstract: "Fill and measure the interaction service (due lists, timelines, birthday scan).",
     subcommands: [InteractionFillCommand.self, InteractionMeasureCommand.self])
 }
-
-/// A day or an instant on the command line: `2026-11-25` (midnight UTC) or a full ISO 8601 time.
-func parseBenchTime(_ text: String, option: String) throws -> Date {
-  let full = ISO8601DateFormatter()
-  if let date = full.date(from: text) { return date }
-  let day = ISO8601DateFormatter()
-  day.formatOptions = [.withFullDate]
-  if let date = day.date(from: text) { return date }
-  throw ValidationError("\(option) must be a day (2026-11-25) or an ISO 8601 time, not \(text)")
-}

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Interaction
-import ServiceKit
 
 /// `crm-bench interaction fill`: writes `<data-dir>/interaction.sqlite` with the service's own
 /// schema and planner (see ``InteractionBulkFill``); the service must not be running.
@@ -9,8 +8,7 @@ struct InteractionFillCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fill", abstract: "Write a large interaction store (the service must be stopped).")
 
-  @Option(help: "Directory of the store (interaction.sqlite is created in it; it must be new).")
-  var dataDir: String
+  @OptionGroup var store: FillOptions
 
   @Option(help: "Customers bulk-0000000... with copies, birthdays and anniversaries.")
   var customers = 1_000_000
@@ -24,25 +22,16 @@ struct InteractionFillCommand: AsyncParsableCommand {
   @Option(help: "Account managers manager-000... the customers are shared among.")
   var managers = 200
 
-  @Option(help: "The fill's now: a day (2026-11-25) or an ISO 8601 time; default the current time.")
-  var asOf: String?
-
-  @Option(help: "Random seed: the same seed writes the same store.")
-  var seed: UInt64 = 1
-
   func run() async throws {
-    let asOfDate = try asOf.map { try parseBenchTime($0, option: "--as-of") } ?? Date()
-    let path = (dataDir as NSString).appendingPathComponent("interaction.sqlite")
+    let asOfDate = try store.asOfDate()
     let started = ContinuousClock.now
-    let pool = try StoreOpener.openPool(path: path, migrator: InteractionStore.migrator)
     // A bigger page cache for the writer: the fill touches the indexes of millions of rows.
-    try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -262144") }
+    let pool = try store.openStore(
+      "interaction.sqlite", migrator: InteractionStore.migrator, largeCache: true)
     let plan = InteractionBulkFill.Plan(
       customers: customers, interactions: interactions, openTasks: openTasks, managers: managers, asOf: asOfDate,
-      seed: seed, customerID: BulkIDs.customer)
-    let counts = try InteractionBulkFill.fill(into: pool, plan: plan) { line in
-      FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
+      seed: store.seed, customerID: BulkIDs.customer)
+    let counts = try InteractionBulkFill.fill(into: pool, plan: plan, progress: reportFillProgress)
     try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     try pool.close()
     let rows = counts.customers + counts.customerDates + counts.optOuts + counts.interactions + counts.moments

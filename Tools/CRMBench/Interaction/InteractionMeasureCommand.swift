@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import GRPCCore
 import Interaction
+import ServiceKit
 import SwiftProtobuf
 
 /// `crm-bench interaction measure`: against a running interaction-service filled by `fill`,
@@ -15,20 +16,13 @@ struct InteractionMeasureCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "measure", abstract: "Measure due lists, timelines and the birthday scan of a running service.")
 
-  @Option(help: "The running interaction-service (host:port).")
-  var addr: String
-
-  @Option(help: "Write the figures as JSON to this file.")
-  var out: String?
+  @OptionGroup var bench: MeasureOptions
 
   @Option(help: "Customers the store was filled with.")
   var customers = 1_000_000
 
   @Option(help: "Account managers the store was filled with.")
   var managers = 200
-
-  @Option(help: "Calls per latency sample.")
-  var calls = 2_000
 
   @Option(help: "Day whose birthday scan is timed (scanned at 12:00 UTC); default 30 days ago, a day the fill left to the scan. Each day can be measured once per store.")
   var scanDay: String?
@@ -39,10 +33,10 @@ struct InteractionMeasureCommand: AsyncParsableCommand {
   func run() async throws {
     let scanTime = try scanDay.map { try parseBenchTime($0, option: "--scan-day") }
       .map { $0.addingTimeInterval(12 * 3_600) } ?? Self.noonUTC(daysAgo: 30)
-    let (figures, problems) = try await withBenchClient(addr) { [self] client in
+    let (figures, problems) = try await withBenchClient(bench.addr) { [self] client in
       try await measure(Crm_Interaction_V1_InteractionService.Client(wrapping: client), scanTime: scanTime)
     }
-    try figures.emit(to: out)
+    try figures.emit(to: bench.out)
     for problem in problems { FileHandle.standardError.write(Data("error: \(problem)\n".utf8)) }
     if !problems.isEmpty { throw ExitCode.failure }
   }
@@ -73,12 +67,12 @@ struct InteractionMeasureCommand: AsyncParsableCommand {
     let seed = seed
     for concurrency in [1, 32] {
       // Owners: managers mostly, and the shared role queues (the longest lists) one call in four.
-      let due = await LatencySample.measure(count: calls, concurrency: concurrency) { i in
+      let due = await LatencySample.measure(count: bench.calls, concurrency: concurrency) { i in
         let roll = Self.mix(seed, i)
         let owner = i % 4 == 0 ? InteractionBulkFill.roleOwners[Int(roll % 3)] : owners[Int(roll % UInt64(owners.count - 3))]
         _ = try await interaction.listTasks(.with { $0.owner = owner; $0.view = .due })
       }
-      let timeline = await LatencySample.measure(count: calls, concurrency: concurrency) { i in
+      let timeline = await LatencySample.measure(count: bench.calls, concurrency: concurrency) { i in
         let customer = BulkIDs.customer(Int(Self.mix(seed &+ 1, i) % UInt64(customerCount)))
         _ = try await interaction.listTimeline(.with { $0.customerID = customer })
       }
@@ -117,9 +111,7 @@ struct InteractionMeasureCommand: AsyncParsableCommand {
 
   /// A well-mixed number for call `i` (SplitMix64's finaliser).
   static func mix(_ seed: UInt64, _ i: Int) -> UInt64 {
-    var z = seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
+    var random = SplitMix64(seed: seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15)
+    return random.next()
   }
 }

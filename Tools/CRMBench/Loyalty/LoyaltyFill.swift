@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Loyalty
-import ServiceKit
 
 /// `crm-bench loyalty fill`: writes <data-dir>/loyalty.sqlite through the service's own
 /// migrations; the service must not be running.
@@ -16,29 +15,22 @@ struct LoyaltyFill: ParsableCommand {
       Some customers get come-back coupons and referral codes.
       """)
 
-  @Option(help: "The directory of loyalty.sqlite.") var dataDir: String
+  @OptionGroup var store: FillOptions
   @Option(help: "Accounts (customers bulk-0000000...).") var accounts = 1_000_000
   @Option(help: "Ledger entries to aim at, all accounts together.") var entries = 20_000_000
-  @Option(help: "The end of the two years of history: YYYY-MM-DD (UTC) or ISO 8601; default now.")
-  var asOf: String?
   @Option(help: "Accounts per transaction.") var batch = 2_000
-  @Option(help: "The random seed: the same seed fills the same store.") var seed: UInt64 = 1
 
   func run() throws {
-    let asOf = try asOfDate()
-    let path = (dataDir as NSString).appendingPathComponent("loyalty.sqlite")
-    let pool = try StoreOpener.openPool(path: path, migrator: LoyaltyStore.migrator)
+    let asOf = try store.asOfDate()
+    let path = store.path(of: "loyalty.sqlite")
+    let pool = try store.openStore("loyalty.sqlite", migrator: LoyaltyStore.migrator)
     FileHandle.standardError.write(
       Data("loyalty fill: \(accounts) accounts, about \(entries) entries, to \(asOf) in \(path)\n"
         .utf8))
-    let summary = try LoyaltyBulkFill.fill(
-      pool,
-      options: .init(
-        accounts: accounts, entries: entries, asOf: asOf, seed: seed,
-        customerID: { BulkIDs.customer($0) }, accountsPerTransaction: batch)
-    ) { line in
-      FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
+    let options = LoyaltyBulkFill.Options(
+      accounts: accounts, entries: entries, asOf: asOf, seed: store.seed,
+      customerID: { BulkIDs.customer($0) }, accountsPerTransaction: batch)
+    let summary = try LoyaltyBulkFill.fill(pool, options: options, progress: reportFillProgress)
     try pool.close()
     print(
       "loyalty fill: \(summary.accounts) accounts, \(summary.entries) ledger entries, "
@@ -46,16 +38,5 @@ struct LoyaltyFill: ParsableCommand {
         + "\(summary.tierChanges) tier changes, \(summary.coupons) coupons, "
         + "\(summary.referralCodes) referral codes; \(summary.rows) rows in "
         + String(format: "%.1f s", summary.seconds))
-  }
-
-  private func asOfDate() throws -> Date {
-    guard let asOf else { return Date() }
-    if let date = ISO8601DateFormatter().date(from: asOf) { return date }
-    let day = ISO8601DateFormatter()
-    day.formatOptions = [.withFullDate]
-    guard let date = day.date(from: asOf) else {
-      throw ValidationError("--as-of must be YYYY-MM-DD or ISO 8601, not \(asOf)")
-    }
-    return date
   }
 }

@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import ServiceKit
 import SwiftProtobuf
 
 /// `crm-bench loyalty measure`: balance reads, the first page of the ledger, and durable earns
@@ -20,11 +21,9 @@ struct LoyaltyMeasure: AsyncParsableCommand {
       every earn must be acknowledged OK. Exits non-zero when a call fails.
       """)
 
-  @Option(help: "The service, host:port.") var addr: String
-  @Option(help: "Write the figures as JSON to this file.") var out: String?
+  @OptionGroup var bench: MeasureOptions
   @Option(help: "Accounts the store was filled with (customers bulk-0000000...).")
   var accounts = 1_000_000
-  @Option(help: "Calls per read figure.") var calls = 2_000
   @Option(help: "Seconds of earns at --earn-concurrency.") var earnSeconds = 10.0
   @Option(help: "Earns in flight.") var earnConcurrency = 128
   @Option(help: "Seconds of earns one at a time, the one-transaction-per-RPC rate.")
@@ -34,14 +33,14 @@ struct LoyaltyMeasure: AsyncParsableCommand {
   @Option(help: "Seed of the accounts picked.") var seed: UInt64 = 1
 
   func run() async throws {
-    let failed = try await withBenchClient(addr) { grpc -> Bool in
+    let failed = try await withBenchClient(bench.addr) { grpc -> Bool in
       let client = Crm_Loyalty_V1_LoyaltyService.Client(wrapping: grpc)
       var figures = BenchFigures(service: "loyalty")
       try await recordStore(client, into: &figures)
       var failures = 0
       failures += try await measureReads(client, into: &figures)
       failures += try await measureEarns(client, into: &figures)
-      try figures.emit(to: out)
+      try figures.emit(to: bench.out)
       if failures > 0 { print("loyalty: \(failures) calls failed") }
       return failures > 0
     }
@@ -78,13 +77,13 @@ struct LoyaltyMeasure: AsyncParsableCommand {
     let picker = BulkAccountPicker(accounts: accounts, seed: seed)
     var failures = 0
     for (concurrency, balanceP99, pageP99) in [(1, 5.0, 10.0), (32, 25.0, 50.0)] {
-      let balance = await LatencySample.measure(count: calls, concurrency: concurrency) { i in
+      let balance = await LatencySample.measure(count: bench.calls, concurrency: concurrency) { i in
         _ = try await client.getAccount(.with { $0.customerID = picker.customer(i, salt: 1) })
       }
       figures.add("GetAccount p50 (c\(concurrency))", balance.p50Milliseconds, "ms")
       figures.add(
         "GetAccount p99 (c\(concurrency))", balance.p99Milliseconds, "ms", under: balanceP99)
-      let page = await LatencySample.measure(count: calls, concurrency: concurrency) { i in
+      let page = await LatencySample.measure(count: bench.calls, concurrency: concurrency) { i in
         let response = try await client.listLedgerEntries(
           .with { $0.customerID = picker.customer(i, salt: 2) })
         guard !response.entries.isEmpty else {
@@ -139,10 +138,7 @@ struct BulkAccountPicker: Sendable {
 
   /// The customer of call `i`; `salt` gives each figure its own sequence.
   func customer(_ i: Int, salt: UInt64) -> String {
-    var z = seed &+ salt &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(i) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    z ^= z >> 31
-    return BulkIDs.customer(Int(z % UInt64(max(1, accounts))))
+    var random = SplitMix64(seed: seed &+ salt &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(i) &* 0xBF58_476D_1CE4_E5B9)
+    return BulkIDs.customer(random.below(accounts))
   }
 }

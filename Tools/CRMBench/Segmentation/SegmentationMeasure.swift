@@ -11,10 +11,8 @@ struct SegmentationMeasure: AsyncParsableCommand {
     commandName: "measure",
     abstract: "Measure lookups, lists, the dry run, the lifecycle scan and a full re-tier under load.")
 
-  @Option(help: "The running segmentation-service, host:port.") var addr: String
-  @Option(help: "Write the figures as JSON here.") var out: String?
+  @OptionGroup var bench: MeasureOptions
   @Option(help: "Customers the store was filled with (bulk ids).") var customers = 1_000_000
-  @Option(help: "Calls per lookup sample.") var calls = 2_000
   @Option(help: "Calls per list filter.") var listCalls = 50
   @Option(help: "Give up on a re-tier after this many seconds.") var retierTimeout = 900.0
 
@@ -22,10 +20,10 @@ struct SegmentationMeasure: AsyncParsableCommand {
 
   func run() async throws {
     let customers = self.customers
-    let calls = self.calls
+    let calls = bench.calls
     let listCalls = self.listCalls
     let timeout = retierTimeout
-    let (figures, failures) = try await withBenchClient(addr) { grpc in
+    let (figures, failures) = try await withBenchClient(bench.addr) { grpc in
       let client = Client(wrapping: grpc)
       var figures = BenchFigures(service: "segmentation")
       var failures = 0
@@ -37,7 +35,7 @@ struct SegmentationMeasure: AsyncParsableCommand {
         client, customers: customers, timeout: timeout, figures: &figures)
       return (figures, failures)
     }
-    try figures.emit(to: out)
+    try figures.emit(to: bench.out)
     if failures > 0 {
       print("\(failures) calls failed")
       throw ExitCode.failure

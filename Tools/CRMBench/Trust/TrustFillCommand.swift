@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import ServiceKit
 import Trust
 
 /// `crm-bench trust fill`: writes the review history into `<data-dir>/trust.sqlite` with
@@ -9,8 +8,7 @@ struct TrustFillCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fill", abstract: "Write reviews, votes, replies and their aggregates into an empty trust store.")
 
-  @Option(name: .customLong("data-dir"), help: "Directory of trust.sqlite (created if missing).")
-  var dataDirectory: String
+  @OptionGroup var store: FillOptions
 
   @Option(help: "Reviews to write.")
   var reviews = 1_000_000
@@ -24,22 +22,15 @@ struct TrustFillCommand: AsyncParsableCommand {
   @Option(help: "Businesses selling the products (shop-000...).")
   var businesses = 100
 
-  @Option(help: "Seed of the generator.")
-  var seed: UInt64 = 1
-
-  @Option(name: .customLong("as-of"), help: "End of the two-year history, YYYY-MM-DD (UTC); default today.")
-  var asOf: String?
-
   func run() async throws {
-    let end = try Self.day(asOf)
+    let end = try Self.day(store.asOfDate())
     var fill = TrustBulkFill(asOf: end, productID: BulkIDs.product, customerID: BulkIDs.customer)
     fill.reviews = reviews
     fill.products = products
     fill.customers = customers
     fill.businesses = businesses
-    fill.seed = seed
-    let path = (dataDirectory as NSString).appendingPathComponent("trust.sqlite")
-    let pool = try StoreOpener.openPool(path: path, migrator: TrustStore.migrator)
+    fill.seed = store.seed
+    let pool = try store.openStore("trust.sqlite", migrator: TrustStore.migrator)
     defer { try? pool.close() }
     let started = ContinuousClock.now
     let total = reviews
@@ -58,15 +49,10 @@ struct TrustFillCommand: AsyncParsableCommand {
         + "\(summary.reviews + summary.votes + summary.replies) rows in \(seconds) s")
   }
 
-  /// Midnight UTC of `text` (YYYY-MM-DD), or of today.
-  static func day(_ text: String?) throws -> Date {
+  /// Midnight UTC of the day of `date`: the history ends on a day boundary.
+  static func day(_ date: Date) -> Date {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "UTC")!
-    guard let text else { return calendar.startOfDay(for: Date()) }
-    let parts = text.split(separator: "-").compactMap { Int($0) }
-    guard parts.count == 3,
-      let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
-    else { throw ValidationError("--as-of must be YYYY-MM-DD, not \(text)") }
-    return date
+    return calendar.startOfDay(for: date)
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Contracts
 import Foundation
 import GRPCCore
+import ServiceKit
 import Trust
 
 /// `crm-bench trust measure`: a product's first page of reviews in each order and filter, and
@@ -11,11 +12,7 @@ struct TrustMeasureCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "measure", abstract: "Latency of review pages and summaries of a running trust-service.")
 
-  @Option(help: "host:port of the running trust-service.")
-  var addr: String
-
-  @Option(help: "Write the figures as JSON to this file.")
-  var out: String?
+  @OptionGroup var bench: MeasureOptions
 
   @Option(help: "Reviews the store was filled with.")
   var reviews = 1_000_000
@@ -25,9 +22,6 @@ struct TrustMeasureCommand: AsyncParsableCommand {
 
   @Option(help: "Customers the store was filled with.")
   var customers = 1_000_000
-
-  @Option(help: "Calls per figure and concurrency.")
-  var calls = 2_000
 
   @Option(help: "Seed of the random product and filter choices.")
   var seed: UInt64 = 7
@@ -40,10 +34,10 @@ struct TrustMeasureCommand: AsyncParsableCommand {
   static let concurrentTargetMilliseconds = 50.0
 
   func run() async throws {
-    guard products > 0, calls > 0 else { throw ValidationError("--products and --calls must be positive") }
+    guard products > 0, bench.calls > 0 else { throw ValidationError("--products and --calls must be positive") }
     let volumes = TrustBulkFill.reviewVolumes(reviews: reviews, products: products, customers: customers)
-    let products = self.products, seed = self.seed, calls = self.calls
-    let figures = try await withBenchClient(addr) { grpc in
+    let products = self.products, seed = self.seed, calls = bench.calls
+    let figures = try await withBenchClient(bench.addr) { grpc in
       let client = Crm_Trust_V1_TrustService.Client(wrapping: grpc)
       var figures = BenchFigures(service: "trust")
       try await Self.describeStore(client, volumes: volumes, into: &figures)
@@ -96,7 +90,7 @@ struct TrustMeasureCommand: AsyncParsableCommand {
       }
       return figures
     }
-    try figures.emit(to: out)
+    try figures.emit(to: bench.out)
     let failures = figures.store["failed calls"] ?? 0
     if failures > 0 {
       throw ValidationError("\(failures) calls failed")
@@ -145,9 +139,7 @@ struct TrustMeasureCommand: AsyncParsableCommand {
 
   /// A SplitMix64 value for call `i` and choice `slot`, so a run can be repeated.
   static func draw(_ seed: UInt64, _ i: Int, _ slot: UInt64) -> UInt64 {
-    var z = seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15 &+ slot &* 0xD6E8_FEB8_6659_FD93
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
+    var random = SplitMix64(seed: seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15 &+ slot &* 0xD6E8_FEB8_6659_FD93)
+    return random.next()
   }
 }

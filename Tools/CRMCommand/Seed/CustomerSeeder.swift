@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRPCCore
+import ServiceKit
 import SwiftProtobuf
 
 /// What one customer's seeding wrote.
@@ -50,7 +51,7 @@ struct CustomerSeeder: Sendable {
   }
 
   func seedCustomer(_ index: Int, clients: SuiteClients) async throws -> SeedCounts {
-    var random = SeedRandom(seed: seed, stream: UInt64(index))
+    var random = SplitMix64(seed: seed, customer: UInt64(index))
     var counts = SeedCounts(customers: 1)
     let enterprise = random.chance(0.1)
     let name =

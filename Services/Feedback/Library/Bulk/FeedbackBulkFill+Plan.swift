@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 
 extension FeedbackBulkFill {
   /// What the fill draws tickets from: the store's category tree and SLA policies, and the
@@ -20,7 +21,7 @@ extension FeedbackBulkFill {
         return total
       }
       self.policies = policies
-      var random = BulkRandom(seed: options.seed ^ 0x1551_E5)
+      var random = SplitMix64(seed: options.seed ^ 0x1551_E5)
       issues = (0..<(categories.isEmpty ? 0 : options.issues)).map { n in
         let category = categories[random.below(categories.count)]
         return BulkIssue(
@@ -29,7 +30,7 @@ extension FeedbackBulkFill {
       }
     }
 
-    func category(_ random: inout BulkRandom) -> String {
+    func category(_ random: inout SplitMix64) -> String {
       let pick = random.uniform(0, cumulativeWeights.last ?? 1)
       return categories[cumulativeWeights.firstIndex { pick < $0 } ?? (categories.count - 1)]
     }
@@ -39,7 +40,7 @@ extension FeedbackBulkFill {
   /// (the open backlog, `openShare` of the tickets, mostly in the last weeks), then the loop
   /// up to closing, cut at `asOf`.
   public func plan(_ n: Int, catalog: Catalog) -> BulkTicketPlan {
-    var random = BulkRandom(seed: options.seed &+ UInt64(n) &* 0xD1B5_4A32_D192_ED03)
+    var random = SplitMix64(seed: options.seed &+ UInt64(n) &* 0xD1B5_4A32_D192_ED03)
     _ = random.next()
     let hour: Double = 3600
     let day: Double = 86400

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+import ServiceKit
 
 /// Writes a large feedback store straight into SQLite, row for row what the service's RPCs and
 /// its minute's SLA scan would have written over two years: tickets, their clock runs and
@@ -64,7 +65,7 @@ public struct FeedbackBulkFill: Sendable {
   /// The id of bulk ticket `n`: a UUID in the service's form, derived from the seed, so
   /// `measure` finds tickets without listing them.
   public static func ticketID(_ n: Int, seed: UInt64) -> String {
-    var random = BulkRandom(seed: seed ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15))
+    var random = SplitMix64(seed: seed ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15))
     let high = random.next()
     let low = random.next()
     let hex = String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)

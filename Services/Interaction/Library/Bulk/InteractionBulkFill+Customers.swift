@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 
 /// One bulk customer as segmentation would describe it, drawn from its own random stream.
 struct BulkCustomer: Sendable {
@@ -29,7 +30,7 @@ struct BulkCustomer: Sendable {
   let copyUpdatedAt: Date
 
   init(n: Int, plan: InteractionBulkFill.Plan) {
-    var random = BulkRandom(seed: plan.seed, index: n, purpose: 1)
+    var random = SplitMix64(seed: plan.seed, index: n, purpose: 1)
     self.n = n
     id = plan.customerID(n)
     var facts = CustomerFacts(customerID: id)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 
 extension InteractionBulkFill {
   /// Touch types as the suite logs them, with what their content says.
@@ -20,7 +21,7 @@ extension InteractionBulkFill {
   ) throws -> Int {
     let count = interactionCount(ofCustomer: customer.n, plan: plan)
     guard count > 0 else { return 0 }
-    var random = BulkRandom(seed: plan.seed, index: customer.n, purpose: 2)
+    var random = SplitMix64(seed: plan.seed, index: customer.n, purpose: 2)
     let times = (0..<count).map { _ in
       plan.asOf.addingTimeInterval(-Double.random(in: 3_600..<twoYears, using: &random)).roundedToMilliseconds
     }.sorted()

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+import ServiceKit
 
 /// How many open tasks each customer gets: the remaining total shared over the remaining
 /// customers, drawn around the mean so that some customers have none and some several, and
@@ -9,7 +10,7 @@ struct TaskBudget {
   var remaining: Int
   var customersLeft: Int
 
-  mutating func share(using random: inout BulkRandom) -> Int {
+  mutating func share(using random: inout SplitMix64) -> Int {
     defer { customersLeft -= 1 }
     guard remaining > 0 else { return 0 }
     guard customersLeft > 1 else { return remaining }
@@ -93,7 +94,7 @@ extension InteractionBulkFill {
     _ db: Database, of customer: BulkCustomer, plan: Plan, window: GreetingWindow, budget: inout TaskBudget,
     counts: inout Counts
   ) throws -> Int {
-    var random = BulkRandom(seed: plan.seed, index: customer.n, purpose: 3)
+    var random = SplitMix64(seed: plan.seed, index: customer.n, purpose: 3)
     let share = budget.share(using: &random)
     let isLast = budget.customersLeft == 0
     let tier = customer.facts.tier

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 extension BulkLedgerSimulator {
   /// Come-back coupons for some customers who went quiet, some used; referral codes for some.
@@ -13,7 +14,7 @@ extension BulkLedgerSimulator {
         codeSequence += 1
         rows.coupons.append(
           .init(
-            code: BulkRandom.code(
+            code: SplitMix64.code(
               sequence: codeSequence, length: 12, alphabet: Self.couponAlphabet),
             customerID: customerID, kind: "comeback",
             discountPercent: EarningRules.comebackDiscountPercent(rules), validFrom: issued,
@@ -24,7 +25,7 @@ extension BulkLedgerSimulator {
       codeSequence += 1
       rows.referralCodes.append(
         (customerID,
-         "R" + BulkRandom.code(sequence: codeSequence, length: 9, alphabet: Self.couponAlphabet)))
+         "R" + SplitMix64.code(sequence: codeSequence, length: 9, alphabet: Self.couponAlphabet)))
     }
   }
 }

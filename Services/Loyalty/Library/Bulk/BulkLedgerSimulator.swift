@@ -15,7 +15,7 @@ struct BulkLedgerSimulator {
   let program: Crm_Loyalty_V1_TierProgram
   let start: Int64
   let asOf: Int64
-  var random: BulkRandom
+  var random: SplitMix64
   var expiry: BulkMonthStep
   var tierPeriod: BulkMonthStep
   /// Ids handed out so far, across accounts.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 
 /// The rows a batch of simulated accounts produced, column for column as the service writes
 /// them (times in whole seconds, written as the store's text by `BulkTime`).
@@ -122,7 +123,7 @@ struct BulkRows {
 
   /// Inserts every row with prepared statements, inside the caller's transaction.
   func insert(_ db: Database) throws {
-    let t = BulkTime.storeText
+    let t = { (seconds: Int64) in StoreDateText.text(milliseconds: seconds * 1000) }
     let account = try db.makeStatement(
       sql: """
         INSERT INTO loyalty_account (customer_id, balance, lifetime_points, points_debt,

@@ -97,7 +97,7 @@ public enum LoyaltyBulkFill {
     }
     var simulator = BulkLedgerSimulator(
       rules: rules, program: program, start: asOf - 2 * 365 * 86_400, asOf: asOf,
-      random: BulkRandom(seed: options.seed), expiry: BulkMonthStep(expiry: options.expiryPolicy),
+      random: SplitMix64(seed: options.seed), expiry: BulkMonthStep(expiry: options.expiryPolicy),
       tierPeriod: BulkMonthStep(
         months: Int(program.periodMonths), calendar: options.expiryPolicy.calendar))
     var summary = Summary()

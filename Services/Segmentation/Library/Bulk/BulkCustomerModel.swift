@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import SwiftProtobuf
 
 /// The made-up people of a bulk fill: who each customer is, which ids they are known by, and
@@ -41,7 +42,7 @@ struct BulkCustomerModel {
   /// share, adding up to exactly `total`.
   static func purchaseCounts(customers: Int, total: Int, seed: UInt64) -> [Int32] {
     guard customers > 0 else { return [] }
-    var random = BulkRandom(seed: seed)
+    var random = SplitMix64(seed: seed)
     var weights = (0..<customers).map { _ in
       random.chance(0.1) ? 0 : -log(1 - random.unit()) + 0.2
     }
@@ -61,7 +62,7 @@ struct BulkCustomerModel {
 
   /// Customer `n` with `purchaseCount` orders numbered from `firstOrder`.
   func customer(_ n: Int, purchaseCount: Int, firstOrder: Int) -> Customer {
-    var random = BulkRandom(seed: seed, stream: n)
+    var random = SplitMix64(seed: seed, stream: n)
     let day: TimeInterval = 86_400
     let id = customerID(n)
     let enterprise = random.chance(0.12)
@@ -124,7 +125,7 @@ struct BulkCustomerModel {
 
   private func purchase(
     orderID: String, customerID: String, at time: Date, enterprise: Bool,
-    preferredChannel: String, random: inout BulkRandom
+    preferredChannel: String, random: inout SplitMix64
   ) -> Crm_Segmentation_V1_Purchase {
     // Individuals spend 30 to 1,500 yuan an order, enterprises 1,000 to 50,000.
     let amount =

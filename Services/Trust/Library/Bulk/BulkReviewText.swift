@@ -1,14 +1,15 @@
 import Foundation
+import ServiceKit
 
 /// Titles, texts and replies for bulk reviews: sentences chosen by rating with numbers in
 /// them, so that texts read like reviews and almost never repeat (a repeat is flagged as a
 /// duplicate, as the service's pre-check would).
 enum BulkReviewText {
-  static func title(rating: Int, _ random: inout BulkRandom) -> String {
+  static func title(rating: Int, _ random: inout SplitMix64) -> String {
     random.pick(titles[rating - 1])
   }
 
-  static func body(rating: Int, _ random: inout BulkRandom) -> String {
+  static func body(rating: Int, _ random: inout SplitMix64) -> String {
     let opening = random.pick(openings[rating - 1])
     let first = aspect(rating: rating, &random)
     var second = aspect(rating: rating, &random)
@@ -18,13 +19,13 @@ enum BulkReviewText {
   }
 
   /// What a rejected or flagged review adds: a link to another shop or abuse.
-  static func offence(_ random: inout BulkRandom) -> (text: String, rejectionReason: String) {
+  static func offence(_ random: inout SplitMix64) -> (text: String, rejectionReason: String) {
     random.chance(0.5)
       ? ("Cheaper at www.deal-outlet\(random.below(90)).example, go there.", "Links to another shop are not allowed.")
       : ("Whoever sells this is running a scam.", "Abusive language.")
   }
 
-  static func reply(rating: Int, _ random: inout BulkRandom) -> String {
+  static func reply(rating: Int, _ random: inout SplitMix64) -> String {
     rating <= 2
       ? random.pick([
         "We are sorry to hear this. Our service team will contact you within 24 hours.",
@@ -38,7 +39,7 @@ enum BulkReviewText {
       ])
   }
 
-  private static func aspect(rating: Int, _ random: inout BulkRandom) -> String {
+  private static func aspect(rating: Int, _ random: inout SplitMix64) -> String {
     let number = 2 + random.below(29)
     let good = rating >= 4 || (rating == 3 && random.chance(0.5))
     let template = random.pick(good ? goodAspects : badAspects)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 
 /// Writes generated reviews with prepared statements and sums up what the service keeps
 /// precomputed: the pre-check flags (against the banned words of the store and the texts
@@ -41,18 +42,18 @@ struct BulkReviewWriter {
       title: review.title, text: review.text, bannedWords: bannedWords, duplicated: duplicated)
     try insertReview.execute(arguments: [
       review.id, review.customerID, review.productID, review.rating, review.title, review.text, review.orderID,
-      review.status, StoreTimestamp.text(milliseconds: review.createdAt),
+      review.status, StoreDateText.text(milliseconds: review.createdAt),
       review.businessID, review.photoRefs.joined(separator: "\n"), review.photoRefs.count, review.verified,
       flags.joined(separator: ","), review.rejectionReason, review.curated, review.featured, review.votes.count,
-      textHash, StoreTimestamp.text(milliseconds: review.updatedAt),
-      review.publishedAt.map { StoreTimestamp.text(milliseconds: $0) },
+      textHash, StoreDateText.text(milliseconds: review.updatedAt),
+      review.publishedAt.map { StoreDateText.text(milliseconds: $0) },
     ])
     for vote in review.votes {
-      try insertVote.execute(arguments: [review.id, vote.customerID, StoreTimestamp.text(milliseconds: vote.at)])
+      try insertVote.execute(arguments: [review.id, vote.customerID, StoreDateText.text(milliseconds: vote.at)])
     }
     for reply in review.replies {
       try insertReply.execute(arguments: [
-        reply.id, review.id, reply.author, reply.text, reply.visibility, StoreTimestamp.text(milliseconds: reply.at),
+        reply.id, review.id, reply.author, reply.text, reply.visibility, StoreDateText.text(milliseconds: reply.at),
       ])
     }
     summary.reviews += 1

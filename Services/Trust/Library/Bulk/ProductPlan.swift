@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 
 /// The reviews of one product: who writes them (distinct customers), how its ratings lean,
 /// when, with what, and how each was moderated, voted on and answered.
@@ -24,7 +25,7 @@ struct ProductPlan {
   let asOf: Int64
   let span: Int64
 
-  init(fill: TrustBulkFill, product: Int, random: inout BulkRandom) {
+  init(fill: TrustBulkFill, product: Int, random: inout SplitMix64) {
     self.fill = fill
     self.product = product
     productID = fill.productID(product)
@@ -42,7 +43,7 @@ struct ProductPlan {
   }
 
   /// The product's `index`th review (its reviewers are distinct for index below customers).
-  func review(_ index: Int, random: inout BulkRandom) -> BulkReview {
+  func review(_ index: Int, random: inout SplitMix64) -> BulkReview {
     let customer = (customerStart + index * customerStep) % fill.customers
     let id = random.uuid()
     // Density grows linearly toward asOf: more reviews recently, as a shop grows.
@@ -88,7 +89,7 @@ struct ProductPlan {
   }
 
   /// Most reviews get no vote, some a few, a few a great many.
-  private func votes(for review: BulkReview, author: Int, random: inout BulkRandom) -> [BulkReview.Vote] {
+  private func votes(for review: BulkReview, author: Int, random: inout SplitMix64) -> [BulkReview.Vote] {
     guard random.chance(0.3) else { return [] }
     var count = random.chance(0.02) ? 20 + random.below(280) : 1
     while count < 20 && random.chance(0.6) { count += 1 }
@@ -110,7 +111,7 @@ struct ProductPlan {
   }
 
   /// The business answers most low ratings and some others, now and then privately.
-  private func replies(for review: BulkReview, random: inout BulkRandom) -> [BulkReview.Reply] {
+  private func replies(for review: BulkReview, random: inout SplitMix64) -> [BulkReview.Reply] {
     let publishedAt = review.publishedAt ?? review.createdAt
     let author = review.businessID.isEmpty ? "customer-care" : review.businessID
     var replies: [BulkReview.Reply] = []

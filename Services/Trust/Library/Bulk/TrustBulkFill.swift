@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 
 /// Writes a large, realistic review history straight into an empty trust store, exactly as the
 /// service would have left it: reviews (published, a few pending or rejected), their helpful
@@ -117,7 +118,7 @@ public struct TrustBulkFill: Sendable {
       try db.beginTransaction()
       do {
         for product in 0..<products where volumes[product] > 0 {
-          var random = BulkRandom(seed: seed, stream: UInt64(product))
+          var random = SplitMix64(seed: seed, stream: UInt64(product))
           let plan = ProductPlan(fill: self, product: product, random: &random)
           for index in 0..<volumes[product] {
             let written = try writer.write(plan.review(index, random: &random))

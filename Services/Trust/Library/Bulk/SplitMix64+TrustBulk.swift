@@ -1,32 +1,14 @@
-import Foundation
+import ServiceKit
 
-/// The bulk fill's random numbers: SplitMix64, one stream per product, so a product's reviews
-/// depend only on the seed and its number (never on the order or batching of the fill).
-struct BulkRandom {
-  private var state: UInt64
-
+/// The trust fill's streams and draws on top of the shared generator: one stream per product, so
+/// a product's reviews depend only on the seed and its number (never on the order or batching
+/// of the fill).
+extension SplitMix64 {
+  /// The stream of product `stream` under `seed`.
   init(seed: UInt64, stream: UInt64) {
-    state = seed ^ ((stream &+ 1) &* 0xD6E8_FEB8_6659_FD93)
+    self.init(seed: seed ^ ((stream &+ 1) &* 0xD6E8_FEB8_6659_FD93))
     _ = next()
   }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  /// Uniform in [0, 1).
-  mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-  /// Uniform in 0..<bound (the modulo bias is far below what a fill could show).
-  mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-  mutating func chance(_ probability: Double) -> Bool { unit() < probability }
-
-  mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
 
   /// A step in 1..<modulus sharing no factor with it, so `start + i * step (mod modulus)`
   /// visits distinct values for i below the modulus: distinct customers without a set.

@@ -1,34 +1,20 @@
-import Foundation
+import ServiceKit
 
-/// SplitMix64: a small, fast, seedable generator, so a bulk fill with the same seed writes the
-/// same store byte for byte. Each customer gets a stream of its own (seed, customer, purpose),
-/// which keeps the output independent of batch sizes and of the order the parts are written.
-struct BulkRandom: RandomNumberGenerator {
-  private var state: UInt64
-
+/// The interaction fill's streams and draws on top of the shared generator. Each customer gets
+/// a stream of its own (seed, customer, purpose), which keeps the output independent of batch
+/// sizes and of the order the parts are written.
+extension SplitMix64 {
   /// A stream for `purpose` of customer `index` under `seed`.
   init(seed: UInt64, index: Int, purpose: UInt64) {
-    state = seed &+ UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15 &+ purpose &* 0xD1B5_4A32_D192_ED03
+    self.init(
+      seed: seed &+ UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15 &+ purpose
+        &* 0xD1B5_4A32_D192_ED03)
     _ = next()
   }
 
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  /// True with probability `p`.
-  mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-
-  /// One of `items` (not empty).
-  mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
-
   /// One of `items`, chosen in proportion to its weight.
   mutating func pick<T>(weighted items: [(T, Int)]) -> T {
-    var roll = Int.random(in: 0..<items.reduce(0) { $0 + $1.1 }, using: &self)
+    var roll = below(items.reduce(0) { $0 + $1.1 })
     for (item, weight) in items {
       if roll < weight { return item }
       roll -= weight
@@ -44,7 +30,8 @@ struct BulkRandom: RandomNumberGenerator {
     let tail = next()
     let minor = UInt64(truncatingIfNeeded: minor)
     return hex(UInt64(truncatingIfNeeded: major), 8) + "-" + hex(minor >> 12 & 0xFFFF, 4) + "-4"
-      + hex(minor & 0xFFF, 3) + "-" + hex(0x8000 | (tail >> 48 & 0x3FFF), 4) + "-" + hex(tail & 0xFFFF_FFFF_FFFF, 12)
+      + hex(minor & 0xFFF, 3) + "-" + hex(0x8000 | (tail >> 48 & 0x3FFF), 4) + "-"
+      + hex(tail & 0xFFFF_FFFF_FFFF, 12)
   }
 
   private func hex(_ value: UInt64, _ width: Int) -> String {
