@@ -25,6 +25,18 @@ struct ServiceSettingsTests {
     #expect(settings.logLevel == .debug)
   }
 
+  @Test("trust's review policy: verified-only, photos per review and the complaint rating")
+  func reviewPolicy() throws {
+    let defaults = try ServiceSettings.resolve(ServiceOptions.parse([]), service: .trust, environment: [:])
+    #expect(!defaults.reviewVerifiedOnly && defaults.reviewMaxPhotos == 9 && defaults.reviewComplaintRating == 2)
+    let settings = try ServiceSettings.resolve(
+      ServiceOptions.parse(["--review-verified-only", "true", "--review-complaint-rating", "0"]),
+      service: .trust, environment: ["CRM_REVIEW_MAX_PHOTOS": "3"])
+    #expect(settings.reviewVerifiedOnly)
+    #expect(settings.reviewMaxPhotos == 3)
+    #expect(settings.reviewComplaintRating == 0)
+  }
+
   @Test("peer addresses come from flags or CRM_<SERVICE>_ADDR")
   func peers() throws {
     let options = try ServiceOptions.parse(["--loyalty-addr", "loyalty:9000"])
@@ -43,6 +55,9 @@ struct ServiceSettingsTests {
       ([], ["CRM_TRUST_ADDR": "no-port"], "CRM_TRUST_ADDR"),
       (["--max-request-bytes", "12"], [:], "--max-request-bytes"),
       (["--data-dir", ""], [:], "--data-dir"),
+      (["--review-verified-only", "maybe"], [:], "--review-verified-only"),
+      ([], ["CRM_REVIEW_MAX_PHOTOS": "51"], "CRM_REVIEW_MAX_PHOTOS"),
+      (["--review-complaint-rating", "6"], [:], "--review-complaint-rating"),
     ])
   func badValues(arguments: [String], environment: [String: String], setting: String) throws {
     let options = try ServiceOptions.parse(arguments)

@@ -14,7 +14,11 @@ enum TrustServer {
             store: TrustStore(database: environment.database),
             clock: environment.clock,
             logger: environment.logger,
-            purchases: SegmentationDirectory(peer: segmentation, clock: environment.clock)),
+            purchases: SegmentationDirectory(peer: segmentation, clock: environment.clock),
+            policy: ReviewPolicy(
+              verifiedOnly: environment.settings.reviewVerifiedOnly,
+              maxPhotos: environment.settings.reviewMaxPhotos,
+              complaintRatingThreshold: environment.settings.reviewComplaintRating)),
           OutboxStatusService(database: environment.database, destinations: destinations, clock: environment.clock),
         ],
         background: [

@@ -66,6 +66,15 @@ public struct ServiceOptions: ParsableArguments, Sendable {
   @Option(name: .customLong("lifecycle-churned-days"), help: "Segmentation: idle days before churned (CRM_LIFECYCLE_CHURNED_DAYS).")
   var lifecycleChurnedDays: String?
 
+  @Option(name: .customLong("review-verified-only"), help: "Trust: accept reviews of confirmed purchases only, true or false (CRM_REVIEW_VERIFIED_ONLY).")
+  var reviewVerifiedOnly: String?
+
+  @Option(name: .customLong("review-max-photos"), help: "Trust: photos per review (CRM_REVIEW_MAX_PHOTOS).")
+  var reviewMaxPhotos: String?
+
+  @Option(name: .customLong("review-complaint-rating"), help: "Trust: a published rating at or below this opens a complaint (CRM_REVIEW_COMPLAINT_RATING).")
+  var reviewComplaintRating: String?
+
   /// Options are only ever made by parsing (an unparsed option cannot be read).
   public init() {}
 

@@ -39,6 +39,9 @@ extension ServiceSettings {
       SettingReference(flag: "--lifecycle-new-days", environment: "CRM_LIFECYCLE_NEW_DAYS", defaultValue: "30", meaning: "Segmentation: a buyer is new this many days after the first purchase (fractions allowed)."),
       SettingReference(flag: "--lifecycle-dormant-days", environment: "CRM_LIFECYCLE_DORMANT_DAYS", defaultValue: "90", meaning: "Segmentation: a profile turns dormant after this many days without activity."),
       SettingReference(flag: "--lifecycle-churned-days", environment: "CRM_LIFECYCLE_CHURNED_DAYS", defaultValue: "365", meaning: "Segmentation: a profile turns churned after this many days without activity; more than the dormant window."),
+      SettingReference(flag: "--review-verified-only", environment: "CRM_REVIEW_VERIFIED_ONLY", defaultValue: "false", meaning: "Trust: accept reviews of purchases segmentation confirms only (others are FAILED_PRECONDITION)."),
+      SettingReference(flag: "--review-max-photos", environment: "CRM_REVIEW_MAX_PHOTOS", defaultValue: "9", meaning: "Trust: photos per review; more is INVALID_ARGUMENT."),
+      SettingReference(flag: "--review-complaint-rating", environment: "CRM_REVIEW_COMPLAINT_RATING", defaultValue: "2", meaning: "Trust: a published review rated at or below this opens a complaint in feedback; 0 opens none."),
     ]
 
   /// Resolves flags, then environment variables, then defaults; throws a
@@ -151,6 +154,20 @@ extension ServiceSettings {
     }
     if let value = try days(options.lifecycleChurnedDays, "--lifecycle-churned-days", "CRM_LIFECYCLE_CHURNED_DAYS") {
       settings.lifecycleChurnedDays = value
+    }
+    if let (text, name) = given(options.reviewVerifiedOnly, "--review-verified-only", "CRM_REVIEW_VERIFIED_ONLY") {
+      guard let value = Bool(text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+        throw ConfigurationError(setting: name, problem: "'\(text)' is not true or false")
+      }
+      settings.reviewVerifiedOnly = value
+    }
+    if let photos = try integer(options.reviewMaxPhotos, "--review-max-photos", "CRM_REVIEW_MAX_PHOTOS", in: 0...50) {
+      settings.reviewMaxPhotos = photos
+    }
+    if let rating = try integer(
+      options.reviewComplaintRating, "--review-complaint-rating", "CRM_REVIEW_COMPLAINT_RATING", in: 0...5)
+    {
+      settings.reviewComplaintRating = rating
     }
     guard settings.lifecycleChurnedDays > settings.lifecycleDormantDays else {
       throw ConfigurationError(

@@ -40,6 +40,13 @@ public struct ServiceSettings: Sendable {
   /// Segmentation: days without activity before a profile turns churned.
   public var lifecycleChurnedDays: Double
 
+  /// Trust: only reviews of a purchase segmentation confirms are accepted.
+  public var reviewVerifiedOnly: Bool
+  /// Trust: photos per review.
+  public var reviewMaxPhotos: Int
+  /// Trust: a published review rated at or below this opens a complaint in feedback.
+  public var reviewComplaintRating: Int
+
   /// Settings with every default, for `service`.
   public static func defaults(for service: SuiteService) -> ServiceSettings {
     ServiceSettings(
@@ -63,7 +70,10 @@ public struct ServiceSettings: Sendable {
       peerTimeoutMilliseconds: 1000,
       lifecycleNewDays: 30,
       lifecycleDormantDays: 90,
-      lifecycleChurnedDays: 365
+      lifecycleChurnedDays: 365,
+      reviewVerifiedOnly: false,
+      reviewMaxPhotos: 9,
+      reviewComplaintRating: 2
     )
   }
 }
