@@ -79,6 +79,9 @@ struct CRMSeedReportLoadTests {
     let segmentation = services["segmentation"] as? [String: Any] ?? [:]
     #expect((segmentation["buyingCustomers"] as? String).flatMap(Int.init) ?? 0 > 0, "\(segmentation.keys)")
     #expect((segmentation["averageLifetimeValue"] as? [String: Any])?["currency"] as? String == "CNY")
+    // The seed publishes most reviews, as a moderator would: the trust figures count them.
+    let trust = services["trust"] as? [String: Any] ?? [:]
+    #expect((trust["reviewsPublished"] as? String).flatMap(Int.init) ?? 0 > 0, "\(trust)")
     let html = FileManager.default.temporaryDirectory.appendingPathComponent("crm-report-\(UUID().uuidString).html")
     defer { try? FileManager.default.removeItem(at: html) }
     let page = try await runToExit(

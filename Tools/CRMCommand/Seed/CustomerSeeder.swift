@@ -163,7 +163,7 @@ struct CustomerSeeder: Sendable {
 
     if let product = bought.first, random.chance(0.3) {
       let (rating, title, text) = random.pick(SeedCatalog.reviewTexts)
-      _ = try await clients.trust.createReview(
+      let review = try await clients.trust.createReview(
         .with {
           $0.review = .with {
             $0.customerID = customerID
@@ -173,9 +173,21 @@ struct CustomerSeeder: Sendable {
             $0.text = text
           }
           $0.idempotencyKey = key("review", index)
-        }, options: options)
+        }, options: options
+      ).review
       counts.reviews += 1
       counts.calls += 1
+      // A moderator publishes most reviews (only published ones count and show); the rest
+      // stay in the moderation queue, as in a live store.
+      if random.chance(0.9) {
+        _ = try await clients.trust.moderateReview(
+          .with {
+            $0.reviewID = review.reviewID
+            $0.decision = .publish
+            $0.idempotencyKey = key("moderation", index)
+          }, options: options)
+        counts.calls += 1
+      }
     }
     return counts
   }
