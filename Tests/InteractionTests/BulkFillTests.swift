@@ -66,7 +66,7 @@ struct BulkFillTests {
       var thread = ""
       repeat {
         let page = try await h.client.listTimeline(.with {
-          $0.customerID = InteractionBulkFill.bulkCustomerID(0); $0.page = .with { $0.pageSize = 500; $0.pageToken = token }
+          $0.customerID = BulkIDs.customer(0); $0.page = .with { $0.pageSize = 500; $0.pageToken = token }
         })
         times += page.interactions.map(\.actualTime.date)
         if thread.isEmpty { thread = page.interactions.first?.threadID ?? "" }
@@ -78,7 +78,7 @@ struct BulkFillTests {
       // A touch continuing a filled conversation keeps its thread
       let logged = try await h.client.logInteraction(.with {
         $0.interaction = .with {
-          $0.customerID = InteractionBulkFill.bulkCustomerID(0); $0.type = "care_call"; $0.channel = .phone
+          $0.customerID = BulkIDs.customer(0); $0.type = "care_call"; $0.channel = .phone
           $0.threadID = thread
         }
       })

@@ -15,8 +15,8 @@ struct BulkFillTests {
   static func plan(asOf: Date) -> SegmentationBulkFill.Plan {
     SegmentationBulkFill.Plan(
       customers: customers, purchases: purchases, products: 300, asOf: asOf, seed: 7,
-      customerID: { "bulk-" + BulkCustomerModel.padded($0, 7) },
-      productID: { "p-" + BulkCustomerModel.padded($0, 5) })
+      customerID: { BulkIDs.customer($0) },
+      productID: { BulkIDs.product($0) })
   }
 
   @Test("counts, lookups, identities, figures, RFM, scan, dry run and lists over the filled store")
@@ -64,7 +64,7 @@ struct BulkFillTests {
 
       // The service's reads find every profile by id and by app account
       for n in stride(from: 0, to: Self.customers, by: 37) {
-        let id = "bulk-" + BulkCustomerModel.padded(n, 7)
+        let id = BulkIDs.customer(n)
         let customer = try await h.get(id)
         #expect(customer.customerID == id)
         let stored = try await h.store.database.read { db in

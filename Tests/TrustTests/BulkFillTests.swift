@@ -14,8 +14,8 @@ struct BulkFillTests {
 
   static func fill(reviews: Int = 3_000, seed: UInt64 = 11) -> TrustBulkFill {
     var fill = TrustBulkFill(
-      asOf: asOf, productID: { "p-" + TrustBulkFill.padded($0, width: 5) },
-      customerID: { "bulk-" + TrustBulkFill.padded($0, width: 7) })
+      asOf: asOf, productID: { BulkIDs.product($0) },
+      customerID: { BulkIDs.customer($0) })
     fill.reviews = reviews
     fill.products = 30
     fill.customers = 600
@@ -47,7 +47,7 @@ struct BulkFillTests {
     // And every product and business summary served equals a count of its published reviews
     try await Self.harness(database) { harness in
       for product in 0..<30 {
-        let id = "p-" + TrustBulkFill.padded(product, width: 5)
+        let id = BulkIDs.product(product)
         let served = try await harness.client.getProductSummary(.with { $0.productID = id }).summary
         let recount = try await AggregateTests.recount(database, column: "product_id", subject: id)
         #expect(served.reviewCount == recount.count && served.reviewCount > 0, "\(id)")
@@ -56,7 +56,7 @@ struct BulkFillTests {
         #expect(abs(served.verifiedShare - recount.verifiedShare) < 1e-9, "\(id)")
       }
       for business in 0..<4 {
-        let id = "shop-" + TrustBulkFill.padded(business, width: 3)
+        let id = "shop-" + BulkIDs.padded(business, 3)
         let served = try await harness.client.getBusinessSummary(.with { $0.businessID = id }).summary
         let recount = try await AggregateTests.recount(database, column: "business_id", subject: id)
         #expect(served.reviewCount == recount.count && served.reviewCount > 0, "\(id)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Feedback
 import Foundation
+import ServiceKit
 
 /// `crm-bench feedback fill`: writes `<data-dir>/feedback.sqlite` through the service's own
 /// migrations with `FeedbackBulkFill` (the service must not be running).

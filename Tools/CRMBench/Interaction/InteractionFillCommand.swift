@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Interaction
+import ServiceKit
 
 /// `crm-bench interaction fill`: writes `<data-dir>/interaction.sqlite` with the service's own
 /// schema and planner (see ``InteractionBulkFill``); the service must not be running.

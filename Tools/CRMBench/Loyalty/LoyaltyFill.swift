@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Loyalty
+import ServiceKit
 
 /// `crm-bench loyalty fill`: writes <data-dir>/loyalty.sqlite through the service's own
 /// migrations; the service must not be running.

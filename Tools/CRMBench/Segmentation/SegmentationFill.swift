@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Segmentation
+import ServiceKit
 
 /// `crm-bench segmentation fill`: writes `<data-dir>/segmentation.sqlite` through the service's
 /// own migrations with `SegmentationBulkFill` (the service must not be running).

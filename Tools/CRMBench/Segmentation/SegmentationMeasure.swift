@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import ServiceKit
 
 /// `crm-bench segmentation measure`: the scale figures against a running service
 /// filled with `crm-bench segmentation fill` (same --customers).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceKit
 import Trust
 
 /// `crm-bench trust fill`: writes the review history into `<data-dir>/trust.sqlite` with

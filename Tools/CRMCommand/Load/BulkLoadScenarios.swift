@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRPCCore
+import ServiceKit
 import SwiftProtobuf
 
 /// Scenarios over stores filled by `crm-bench <service> fill` (issue 11's targets: reads and
@@ -10,8 +11,8 @@ import SwiftProtobuf
 enum BulkLoadScenarios {
   /// The scenarios for a store of `customers` customers and `products` products.
   static func scenarios(runID: String, customers: Int, products: Int) -> [LoadScenario] {
-    let customer: @Sendable (Int) -> String = { sequence in bulkID("bulk-", spread(sequence, over: customers), width: 7) }
-    let product: @Sendable (Int) -> String = { sequence in bulkID("p-", spread(sequence, over: products), width: 5) }
+    let customer: @Sendable (Int) -> String = { sequence in BulkIDs.customer(spread(sequence, over: customers)) }
+    let product: @Sendable (Int) -> String = { sequence in BulkIDs.product(spread(sequence, over: products)) }
     return [
       LoadScenario(
         name: "segmentation-read", summary: "get-customer over the bulk store (reads)", setup: { _ in },
@@ -91,10 +92,5 @@ enum BulkLoadScenarios {
   /// requests land far apart in the store.
   static func spread(_ sequence: Int, over count: Int) -> Int {
     Int(UInt64(truncatingIfNeeded: sequence &+ 1) &* 11_400_714_819_323_198_485 % UInt64(max(count, 1)))
-  }
-
-  static func bulkID(_ prefix: String, _ n: Int, width: Int) -> String {
-    let digits = String(n)
-    return prefix + String(repeating: "0", count: max(0, width - digits.count)) + digits
   }
 }

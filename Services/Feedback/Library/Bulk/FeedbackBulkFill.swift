@@ -30,7 +30,7 @@ public struct FeedbackBulkFill: Sendable {
     public var asOf = Date()
     public var seed: UInt64 = 1
     /// The id of customer `n` (the suite's bulk ids).
-    public var customerID: @Sendable (Int) -> String = { "bulk-" + FeedbackBulkFill.padded($0, 7) }
+    public var customerID: @Sendable (Int) -> String = BulkIDs.customer
     /// Tickets per write transaction.
     public var ticketsPerTransaction = 5_000
 
@@ -77,11 +77,10 @@ public struct FeedbackBulkFill: Sendable {
   }
 
   /// The id of agent `n`.
-  public static func agentID(_ n: Int) -> String { "agent-" + padded(n, 4) }
+  public static func agentID(_ n: Int) -> String { "agent-" + BulkIDs.padded(n, 4) }
   /// The id of team `n`.
-  public static func teamID(_ n: Int) -> String { "team-" + padded(n, 2) }
+  public static func teamID(_ n: Int) -> String { "team-" + BulkIDs.padded(n, 2) }
 
-  static func padded(_ n: Int, _ width: Int) -> String { String(n).leftPadded(width) }
 
   /// The store's category tree and policies, and the fill's issues.
   public func catalog(_ db: Database) throws -> Catalog {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 
 /// Writes a large interaction store straight into SQLite for the scale benchmark
 /// (`crm-bench interaction fill`): customers' local copies and dates, opt-outs, years of logged
@@ -44,7 +45,7 @@ public enum InteractionBulkFill {
     /// A plan; `customerID` defaults to the suite's bulk ids.
     public init(
       customers: Int, interactions: Int, openTasks: Int, managers: Int = 200, asOf: Date, seed: UInt64 = 1,
-      customerID: @escaping @Sendable (Int) -> String = InteractionBulkFill.bulkCustomerID
+      customerID: @escaping @Sendable (Int) -> String = BulkIDs.customer
     ) {
       self.customers = customers
       self.interactions = interactions
@@ -84,11 +85,6 @@ public enum InteractionBulkFill {
   /// Days before `asOf` whose birthdays and anniversaries already have their moments.
   public static let greetedDays = 14
 
-  /// The suite's bulk customer id: `bulk-` and seven digits.
-  public static func bulkCustomerID(_ n: Int) -> String {
-    let digits = String(n)
-    return "bulk-" + (digits.count >= 7 ? digits : String(repeating: "0", count: 7 - digits.count) + digits)
-  }
 
   /// The name of account manager `n`.
   public static func managerName(_ n: Int) -> String {

@@ -69,10 +69,10 @@ struct BulkCustomerModel {
     let registered = asOf.addingTimeInterval(-Double(random.int(5 * 86_400..<730 * 86_400)))
     let sourceChannel = Self.channels[random.int(0..<Self.channels.count)]
     let email = random.chance(0.4) ? "c\(n)@bulk.example.com" : ""
-    let phone = random.chance(0.5) ? "+8613" + Self.padded(n, 9) : ""
+    let phone = random.chance(0.5) ? "+8613" + BulkIDs.padded(n, 9) : ""
     let manager =
       enterprise || random.chance(0.03)
-      ? "am-" + Self.padded(random.int(0..<Self.accountManagers), 3) : ""
+      ? "am-" + BulkIDs.padded(random.int(0..<Self.accountManagers), 3) : ""
     var tags: [String] = []
     for (tag, share) in Self.tagShares where random.chance(enterprise ? min(1, share * 2) : share) {
       tags.append(tag)
@@ -117,7 +117,7 @@ struct BulkCustomerModel {
     times.sort()
     let purchases = times.enumerated().map { index, time in
       purchase(
-        orderID: "bulk-o-" + Self.padded(firstOrder + index, 9), customerID: id, at: time,
+        orderID: "bulk-o-" + BulkIDs.padded(firstOrder + index, 9), customerID: id, at: time,
         enterprise: enterprise, preferredChannel: sourceChannel, random: &random)
     }
     return Customer(record: record, manualTags: tags, identities: identities, purchases: purchases)
@@ -162,8 +162,4 @@ struct BulkCustomerModel {
     }
   }
 
-  static func padded(_ n: Int, _ width: Int) -> String {
-    let digits = String(n)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-  }
 }

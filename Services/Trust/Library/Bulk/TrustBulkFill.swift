@@ -43,7 +43,7 @@ public struct TrustBulkFill: Sendable {
   /// 100 businesses, two years of history) with the given ids.
   public init(
     asOf: Date, productID: @escaping @Sendable (Int) -> String, customerID: @escaping @Sendable (Int) -> String,
-    businessID: @escaping @Sendable (Int) -> String = { "shop-" + TrustBulkFill.padded($0, width: 3) }
+    businessID: @escaping @Sendable (Int) -> String = { "shop-" + BulkIDs.padded($0, 3) }
   ) {
     self.reviews = 1_000_000
     self.products = 10_000
@@ -145,9 +145,4 @@ public struct TrustBulkFill: Sendable {
     }
   }
 
-  /// `n` in decimal with leading zeros up to `width` digits.
-  public static func padded(_ n: Int, width: Int) -> String {
-    let digits = String(n)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-  }
 }
