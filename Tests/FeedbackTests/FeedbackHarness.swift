@@ -22,6 +22,8 @@ struct FeedbackHarness {
   let outbox: Crm_Events_V1_Outbox.Client<InProcessTransport.Client>
   /// The store, for reading the outbox rows and query plans.
   let database: any DatabaseWriter
+  /// The service itself, for what is not on the wire (group commit's statistics).
+  let service: FeedbackService
 
   static let minute: TimeInterval = 60
   static let hour: TimeInterval = 3600
@@ -47,7 +49,8 @@ struct FeedbackHarness {
       try await body(
         FeedbackHarness(
           client: Client(wrapping: client), clock: clock,
-          events: .init(wrapping: client), outbox: .init(wrapping: client), database: database))
+          events: .init(wrapping: client), outbox: .init(wrapping: client), database: database,
+          service: service))
     }
   }
 

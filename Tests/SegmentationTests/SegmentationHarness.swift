@@ -20,6 +20,8 @@ struct SegmentationHarness {
   let events: Crm_Events_V1_EventSink.Client<InProcessTransport.Client>
   let clock: ManualClock
   let store: SegmentationStore
+  /// The service itself, for what is not on the wire (group commit's statistics).
+  let service: SegmentationService
 
   /// Serves the service and its event sink; the re-tier worker runs beside it.
   static func run(
@@ -43,7 +45,7 @@ struct SegmentationHarness {
         try await body(
           SegmentationHarness(
             client: Client(wrapping: client), events: .init(wrapping: client), clock: clock,
-            store: store))
+            store: store, service: service))
       }
     }
   }

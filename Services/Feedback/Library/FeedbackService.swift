@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import GRDB
 import GRPCCore
 import Logging
 import ServiceKit
@@ -19,6 +20,9 @@ public struct FeedbackService: Sendable {
   let tiers: (any CustomerTierSource)?
   /// Page sizes of the List RPCs: the size when the caller sends 0, and the most one page holds.
   let paging: PageLimits
+  /// Groups concurrent new tickets into shared transactions; nil writes each in its own
+  /// transaction (kept to measure the difference).
+  public let ticketWriter: GroupCommitWriter?
 
   /// Creates the service over its store.
   ///
@@ -26,13 +30,16 @@ public struct FeedbackService: Sendable {
   ///   - reopenWindow: how long after its resolution a ticket may be reopened (7 days).
   ///   - tiers: where customers' tiers are read for tier policies (segmentation).
   ///   - paging: default and maximum page sizes of the List RPCs.
+  ///   - groupCommit: whether concurrent `CreateTicket` calls share transactions (see
+  ///     `GroupCommitWriter`); off, each call commits its own transaction.
   public init(
     store: FeedbackStore,
     clock: any WallClock,
     logger: Logger,
     reopenWindow: TimeInterval = 7 * 24 * 3600,
     tiers: (any CustomerTierSource)? = nil,
-    paging: PageLimits = PageLimits()
+    paging: PageLimits = PageLimits(),
+    groupCommit: Bool = true
   ) {
     self.store = store
     self.clock = clock
@@ -40,5 +47,17 @@ public struct FeedbackService: Sendable {
     self.reopenWindow = reopenWindow
     self.tiers = tiers
     self.paging = paging
+    self.ticketWriter = groupCommit ? GroupCommitWriter(database: store.database) : nil
+  }
+
+  /// Runs one ticket write and returns once it is committed: in a shared transaction when
+  /// grouping, else in its own.
+  func writeTicket<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T)
+    async throws -> T
+  {
+    if let ticketWriter {
+      return try await ticketWriter.write(body)
+    }
+    return try await store.database.write(body)
   }
 }

@@ -24,7 +24,7 @@ extension FeedbackService: Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol
 
     let now = clock.now()
     let tier = try await customerTier(ticket.customerID)
-    let result = try await store.database.write { db in
+    let result = try await writeTicket { db in
       try Self.openTicket(db, request: request, key: key, tier: tier, now: now)
     }
     return try result.get()

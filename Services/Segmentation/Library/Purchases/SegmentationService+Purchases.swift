@@ -13,7 +13,7 @@ extension SegmentationService {
     let now = clock.now()
     let purchase = try NewPurchase(validating: request.purchase, now: now)
     let policy = lifecycle
-    return try await store.database.write { db in
+    return try await writePurchase { db in
       // The order id is the idempotency key, checked against the purchase table itself rather
       // than the ledger: a failure (unknown customer) must not burn the order id for good.
       if let existing = try PurchaseRecord.fetchOne(db, key: purchase.orderID) {

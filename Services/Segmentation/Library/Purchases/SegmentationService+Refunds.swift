@@ -26,7 +26,7 @@ extension SegmentationService {
     let now = clock.now()
     let policy = lifecycle
 
-    return try await store.database.write { db in
+    return try await writePurchase { db in
       if let existing = try RefundRecord.fetchOne(db, key: refundID) {
         guard existing.requestBody == body else {
           throw ServiceError.alreadyExists(

@@ -1,9 +1,8 @@
 import Foundation
 import GRDB
-import ServiceKit
 import Synchronization
 
-/// Groups concurrent points writes into shared transactions (group commit).
+/// Groups concurrent durable writes into shared transactions (group commit).
 ///
 /// With `synchronous=FULL` each commit waits for the disk, so one transaction per request caps
 /// the store at the disk's flush rate. Here a single writer drains the queue of pending
