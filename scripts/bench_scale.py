@@ -3,10 +3,12 @@
 echo baseline of the same run.
 
 For each service: fill its store with `crm-bench <service> fill` (skipped when the file is
-there), start the release executable on it (time to SERVING, idle resident memory), run
+there), read the store once into the OS page cache (unless --cold), start the release
+executable on it (time to SERVING, idle resident memory), run
 `crm-bench <service> measure` (the service's own scale targets), then `crm load` read and write
 scenarios at 128 RPCs in flight (throughput and p99 as a share of the echo baseline, peak
-resident memory during the load), and stop it with SIGTERM. Writes one JSON per step and
+resident memory during the load), and stop it with SIGTERM. The echo baseline is measured
+before the first service and again after the last. Writes one JSON per step and
 summary.json under --out, and prints the summary as Markdown for BENCHMARKS.md.
 
     swift build -c release --product crm --product crm-bench --product <service>-service ...
@@ -84,6 +86,18 @@ def start_service(binary_dir, service, data_dir, extra):
     raise RuntimeError(f"{service}-service did not listen within 120 s")
 
 
+def warm(store):
+    """Reads the store's files once, so the service starts with them in the OS page cache as a
+    service that has been running would, whatever the fills and runs before evicted."""
+    started = time.monotonic()
+    for path in (store, store + "-wal"):
+        if os.path.exists(path):
+            with open(path, "rb", buffering=0) as data:
+                while data.read(8 << 20):
+                    pass
+    return round(time.monotonic() - started, 1)
+
+
 def stop(process):
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -120,6 +134,8 @@ def main():
     parser.add_argument("--duration", type=float, default=10, help="seconds of each load run")
     parser.add_argument("--settle", type=float, default=30, help="seconds between SERVING and the first measurement")
     parser.add_argument("--skip-group-commit", action="store_true")
+    parser.add_argument("--cold", action="store_true",
+                        help="start each service without first reading its store into the OS page cache")
     options = parser.parse_args()
     os.makedirs(options.out, exist_ok=True)
 
@@ -143,6 +159,8 @@ def main():
                 + sized(FILL[service], options), timeout=3 * 3600)
             entry["fill_seconds"] = round(time.monotonic() - started, 1)
         entry["store_mib"] = round(os.path.getsize(store) / 2**20)
+        if not options.cold:
+            entry["warm_seconds"] = warm(store)
         process, address, serving = start_service(options.bin, service, data_dir, SERVICE_FLAGS.get(service, []))
         try:
             run_service(options, service, process, address, serving, echo, entry)
@@ -155,6 +173,14 @@ def main():
         summary["services"][service] = entry
         with open(os.path.join(options.out, "summary.json"), "w") as out:
             json.dump(summary, out, indent=2, sort_keys=True)
+
+    # The echo again after the services: how much the baseline moved during the run.
+    echo_end_out = os.path.join(options.out, "echo-end.json")
+    run([os.path.join(options.bin, "crm"), "load", "echo", "--connections", "1", "--concurrency", "128",
+         "--duration", str(options.duration), "--quiet", "--out", echo_end_out], timeout=options.duration + 120)
+    with open(echo_end_out) as result:
+        echo_end = json.load(result)
+    summary["echo_end"] = {"throughput": echo_end["throughput"], "p99_ms": echo_end["latencyMicroseconds"]["p99"] / 1000}
 
     if not options.skip_group_commit:
         group_out = os.path.join(options.out, "group-commit.json")
@@ -194,7 +220,11 @@ def run_service(options, service, process, address, serving, echo, entry):
 
 def print_markdown(summary):
     echo = summary["echo"]
-    print(f"Echo baseline: {echo['throughput']:.0f} RPC/s, p99 {echo['p99_ms']:.2f} ms\n")
+    print(f"Echo baseline: {echo['throughput']:.0f} RPC/s, p99 {echo['p99_ms']:.2f} ms")
+    if "echo_end" in summary:
+        end = summary["echo_end"]
+        print(f"Echo after the services: {end['throughput']:.0f} RPC/s, p99 {end['p99_ms']:.2f} ms")
+    print()
     print("| service | scenario | RPC/s | vs echo | p99 ms | OK/sent |")
     print("|---|---|---:|---:|---:|---:|")
     for service, entry in summary["services"].items():
