@@ -124,11 +124,11 @@ enum SLAClock {
   /// The current run of each kind, in kind order.
   static func latest(ticketID: String, _ db: Database) throws -> [SLAClockRecord] {
     try SLAClockRecord.fetchAll(
-      db,
-      sql: """
-        SELECT * FROM sla_clock WHERE id IN (
-          SELECT MAX(id) FROM sla_clock WHERE ticket_id = ? GROUP BY kind) ORDER BY kind
-        """,
+      db.cachedStatement(
+        sql: """
+          SELECT * FROM sla_clock WHERE id IN (
+            SELECT MAX(id) FROM sla_clock WHERE ticket_id = ? GROUP BY kind) ORDER BY kind
+          """),
       arguments: [ticketID])
   }
 }

@@ -22,7 +22,9 @@ extension SLAPolicyRecord {
   static func select(for ticket: TicketRecord, tier: String?, _ db: Database) throws
     -> SLAPolicyRecord
   {
-    let policies = try SLAPolicyRecord.order(Columns.rank).fetchAll(db)
+    // Every new ticket selects its policy: a cached statement.
+    let policies = try SLAPolicyRecord.fetchAll(
+      db.cachedStatement(sql: "SELECT * FROM sla_policy ORDER BY rank"))
     guard
       let policy = policies.first(where: {
         $0.matches(
@@ -52,7 +54,8 @@ extension SLAPolicyRecord {
 
   /// Whether any policy selects by tier: only then is segmentation asked at intake.
   static func anySelectsByTier(_ db: Database) throws -> Bool {
-    try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sla_policy WHERE customer_tier != '')")
+    try Bool.fetchOne(
+      db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM sla_policy WHERE customer_tier != '')"))
       ?? false
   }
 

@@ -39,7 +39,10 @@ extension FeedbackService: Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol
     let ticket = request.ticket
     // Categories are never deleted, so checking outside the ledger is safe, and a request
     // rejected for its category is not recorded: it may succeed once an operator adds it.
-    if try !CategoryRecord.exists(db, key: ticket.category) {
+    let known = try Bool.fetchOne(
+      db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM category WHERE path = ?)"),
+      arguments: [ticket.category]) ?? false
+    if !known {
       throw ServiceError.invalidArgument(
         field: "ticket.category", reason: "'\(ticket.category)' is not in the category tree")
     }

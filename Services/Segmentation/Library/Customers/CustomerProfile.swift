@@ -15,21 +15,18 @@ enum CustomerProfile {
   static func message(_ db: Database, record: CustomerRecord, now: Date) throws
     -> Crm_Segmentation_V1_Customer
   {
+    // Cached statements: this runs on every profile read, and a profile shows that
+    // generating and compiling these queries each time cost more CPU than running them.
     let tags = try String.fetchAll(
-      db,
-      CustomerTagRecord.select(CustomerTagRecord.Columns.tag)
-        .filter(CustomerTagRecord.Columns.customerID == record.id)
-        .order(CustomerTagRecord.Columns.tag))
-    let identities =
-      try CustomerIdentityRecord
-      .filter(CustomerIdentityRecord.Columns.customerID == record.id)
-      .order(CustomerIdentityRecord.Columns.channel, CustomerIdentityRecord.Columns.externalID)
-      .fetchAll(db)
+      db.cachedStatement(sql: "SELECT tag FROM customer_tag WHERE customer_id = ? ORDER BY tag"),
+      arguments: [record.id])
+    let identities = try CustomerIdentityRecord.fetchAll(
+      db.cachedStatement(
+        sql: "SELECT * FROM customer_identity WHERE customer_id = ? ORDER BY channel, external_id"),
+      arguments: [record.id])
     let mergedIDs = try String.fetchAll(
-      db,
-      CustomerRecord.select(CustomerRecord.Columns.id)
-        .filter(CustomerRecord.Columns.mergedInto == record.id)
-        .order(CustomerRecord.Columns.id))
+      db.cachedStatement(sql: "SELECT id FROM customer WHERE merged_into = ? ORDER BY id"),
+      arguments: [record.id])
     let windows = try windowFigures(db, customerID: record.id, now: now)
 
     var message = record.message(tags: tags)
@@ -65,30 +62,35 @@ enum CustomerProfile {
     let (yearAgo, recentStart) = windowStarts(now: now)
     let annual =
       try Int64.fetchOne(
-        db,
-        sql: """
-          SELECT COALESCE(SUM(amount_minor - refunded_minor), 0) FROM purchase
-          WHERE customer_id = ? AND purchased_at > ?
-          """,
+        db.cachedStatement(
+          sql: """
+            SELECT COALESCE(SUM(amount_minor - refunded_minor), 0) FROM purchase
+            WHERE customer_id = ? AND purchased_at > ?
+            """),
         arguments: [customerID, yearAgo]) ?? 0
     let recent =
       try Int64.fetchOne(
-        db,
-        sql: """
-          SELECT COUNT(*) FROM purchase
-          WHERE customer_id = ? AND purchased_at > ? AND (refunded_minor < amount_minor OR amount_minor = 0)
-          """,
+        db.cachedStatement(
+          sql: """
+            SELECT COUNT(*) FROM purchase
+            WHERE customer_id = ? AND purchased_at > ? AND (refunded_minor < amount_minor OR amount_minor = 0)
+            """),
         arguments: [customerID, recentStart]) ?? 0
     return (annual, recent)
   }
 }
 
 extension CustomerProfile {
-  /// Where the two windows start at `now`: a purchase counts when it is strictly later.
-  static func windowStarts(now: Date) -> (yearAgo: Date, recentStart: Date) {
+  /// Months are counted in UTC; made once, as building a calendar costs more than the query.
+  private static let utcCalendar: Calendar = {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "UTC")!
-    let recentStart = calendar.date(byAdding: .month, value: -recentMonths, to: now) ?? now
+    return calendar
+  }()
+
+  /// Where the two windows start at `now`: a purchase counts when it is strictly later.
+  static func windowStarts(now: Date) -> (yearAgo: Date, recentStart: Date) {
+    let recentStart = utcCalendar.date(byAdding: .month, value: -recentMonths, to: now) ?? now
     return (windowStarts(yearAgoOf: now), recentStart)
   }
 

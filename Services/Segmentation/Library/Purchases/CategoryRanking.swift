@@ -9,23 +9,23 @@ enum CategoryRanking {
   /// Adds `deltas` to the profile's spend per category.
   static func add(_ db: Database, customerID: String, deltas: [String: Int64]) throws {
     for (category, delta) in deltas where delta != 0 {
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO customer_category_spend (customer_id, category, spend_minor) VALUES (?, ?, ?)
           ON CONFLICT (customer_id, category) DO UPDATE SET spend_minor = spend_minor + excluded.spend_minor
-          """,
-        arguments: [customerID, category, delta])
+          """
+      ).execute(arguments: [customerID, category, delta])
     }
   }
 
   /// The JSON column value of the profile's current top categories.
   static func current(_ db: Database, customerID: String) throws -> String {
     let top = try String.fetchAll(
-      db,
-      sql: """
-        SELECT category FROM customer_category_spend WHERE customer_id = ? AND spend_minor > 0
-        ORDER BY spend_minor DESC, category LIMIT \(size)
-        """,
+      db.cachedStatement(
+        sql: """
+          SELECT category FROM customer_category_spend WHERE customer_id = ? AND spend_minor > 0
+          ORDER BY spend_minor DESC, category LIMIT \(size)
+          """),
       arguments: [customerID])
     return encode(top)
   }

@@ -6,11 +6,9 @@ import SwiftProtobuf
 extension PurchaseRecord {
   /// The purchase as the API shows it, with its lines in the order they were sent.
   func message(_ db: Database) throws -> Crm_Segmentation_V1_Purchase {
-    let items =
-      try PurchaseItemRecord
-      .filter(PurchaseItemRecord.Columns.orderID == orderID)
-      .order(PurchaseItemRecord.Columns.line)
-      .fetchAll(db)
+    let items = try PurchaseItemRecord.fetchAll(
+      db.cachedStatement(sql: "SELECT * FROM purchase_item WHERE order_id = ? ORDER BY line"),
+      arguments: [orderID])
     return .with {
       $0.orderID = orderID
       $0.customerID = customerID

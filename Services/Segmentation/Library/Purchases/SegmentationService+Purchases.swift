@@ -16,7 +16,9 @@ extension SegmentationService {
     return try await writePurchase { db in
       // The order id is the idempotency key, checked against the purchase table itself rather
       // than the ledger: a failure (unknown customer) must not burn the order id for good.
-      if let existing = try PurchaseRecord.fetchOne(db, key: purchase.orderID) {
+      if let existing = try PurchaseRecord.fetchOne(
+        db.cachedStatement(sql: "SELECT * FROM purchase WHERE order_id = ?"), arguments: [purchase.orderID])
+      {
         guard existing.requestBody == purchase.body else {
           throw ServiceError.alreadyExists(
             "order \(purchase.orderID) was already recorded with a different body")

@@ -8,8 +8,8 @@ struct AutoTags: Sendable {
   let rules: [Crm_Segmentation_V1_TagRule]
 
   static func load(_ db: Database) throws -> AutoTags {
-    let records = try TagRuleRecord.order(TagRuleRecord.Columns.tag, TagRuleRecord.Columns.id)
-      .fetchAll(db)
+    let records = try TagRuleRecord.fetchAll(
+      db.cachedStatement(sql: "SELECT * FROM tag_rule ORDER BY tag, id"))
     return try AutoTags(rules: records.map { try $0.message() })
   }
 
@@ -22,10 +22,9 @@ struct AutoTags: Sendable {
     _ db: Database, customerID: String, facts: ProfileFacts, current known: [String]? = nil
   ) throws -> Bool {
     let wanted = wanted(facts)
-    let current = try known ?? Row.fetchAll(
-      db, sql: "SELECT tag FROM customer_tag WHERE customer_id = ? AND rule_id != ''",
-      arguments: [customerID]
-    ).map { $0["tag"] as String }
+    let current = try known ?? String.fetchAll(
+      db.cachedStatement(sql: "SELECT tag FROM customer_tag WHERE customer_id = ? AND rule_id != ''"),
+      arguments: [customerID])
     var changed = false
     for tag in current where wanted[tag] == nil {
       try db.execute(

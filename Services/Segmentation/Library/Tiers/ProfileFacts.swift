@@ -32,7 +32,8 @@ public struct ProfileFacts: Sendable {
 
   static func read(_ db: Database, record: CustomerRecord, now: Date) throws -> ProfileFacts {
     let tags = try String.fetchAll(
-      db, sql: "SELECT tag FROM customer_tag WHERE customer_id = ?", arguments: [record.id])
+      db.cachedStatement(sql: "SELECT tag FROM customer_tag WHERE customer_id = ?"),
+      arguments: [record.id])
     let windows = try CustomerProfile.windowFigures(db, customerID: record.id, now: now)
     return ProfileFacts(record: record, tags: Set(tags), windows: windows, now: now)
   }

@@ -24,8 +24,9 @@ public struct TierRuleSet: Sendable {
 
   /// The stored rules.
   static func load(_ db: Database) throws -> TierRuleSet {
-    let records = try TierRuleRecord.order(TierRuleRecord.Columns.priority, TierRuleRecord.Columns.id)
-      .fetchAll(db)
+    // Every write that refreshes a profile loads the rules: a cached statement.
+    let records = try TierRuleRecord.fetchAll(
+      db.cachedStatement(sql: "SELECT * FROM tier_rule ORDER BY priority, id"))
     return try TierRuleSet(rules: records.map { try $0.message() })
   }
 

@@ -37,13 +37,19 @@ enum ReviewAggregates {
 
   /// The summary of one product or business, with the Bayesian average pulled toward the
   /// site-wide mean by `priorWeight` reviews.
+  /// One aggregate row by its key, through a cached statement: a summary is the hottest read,
+  /// and generating and compiling a keyed query each time cost more than the lookup itself.
+  static func aggregate(_ db: Database, scope: String, subjectID: String) throws -> ReviewAggregateRecord? {
+    try ReviewAggregateRecord.fetchOne(
+      db.cachedStatement(sql: "SELECT * FROM review_aggregate WHERE scope = ? AND subject_id = ?"),
+      arguments: [scope, subjectID])
+  }
+
   static func summary(_ db: Database, scope: String, subjectID: String, priorWeight: Double) throws
     -> Crm_Trust_V1_ReviewSummary
   {
-    let row =
-      try ReviewAggregateRecord.fetchOne(db, key: ["scope": scope, "subject_id": subjectID])
-      ?? .empty(scope: scope, subjectID: subjectID)
-    let site = try ReviewAggregateRecord.fetchOne(db, key: ["scope": all, "subject_id": ""]) ?? .empty(scope: all, subjectID: "")
+    let row = try aggregate(db, scope: scope, subjectID: subjectID) ?? .empty(scope: scope, subjectID: subjectID)
+    let site = try aggregate(db, scope: all, subjectID: "") ?? .empty(scope: all, subjectID: "")
     let priorMean = site.reviewCount == 0 ? 0 : Double(site.ratingSum) / Double(site.reviewCount)
     return .with {
       $0.reviewCount = Int64(row.reviewCount)
