@@ -23,9 +23,11 @@ struct SegmentationHarness {
   /// The service itself, for what is not on the wire (group commit's statistics).
   let service: SegmentationService
 
-  /// Serves the service and its event sink; the re-tier worker runs beside it.
+  /// Serves the service and its event sink; the re-tier worker runs beside it (and re-tiers
+  /// every `retierInterval` of the manual clock when one is given).
   static func run(
     lifecycle: LifecyclePolicy = LifecyclePolicy(),
+    retierInterval: TimeInterval? = nil,
     _ body: (SegmentationHarness) async throws -> Void
   ) async throws {
     let database = try StoreOpener.inMemory(migrator: SegmentationStore.migrator)
@@ -37,7 +39,7 @@ struct SegmentationHarness {
     let sink = EventSinkService(database: database, applier: service, clock: clock)
     let worker = RetierWorker(
       store: store, clock: clock, logger: logger, policy: lifecycle,
-      pollInterval: .milliseconds(5), batchSize: 2)
+      pollInterval: .milliseconds(5), batchSize: 2, refreshInterval: retierInterval)
     try await withInProcessServer([service, sink]) { client in
       try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await worker.run() }

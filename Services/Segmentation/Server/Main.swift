@@ -32,8 +32,12 @@ enum SegmentationServer {
           LifecycleScanner(
             store: store, clock: environment.clock, logger: environment.logger, policy: lifecycle,
             interval: .seconds(environment.settings.scanIntervalSeconds)),
-          // Re-tiers every profile after the tier rules change.
-          RetierWorker(store: store, clock: environment.clock, logger: environment.logger, policy: lifecycle),
+          // Re-tiers every profile after the tier rules change, and every
+          // --retier-interval-hours so that tiers over time windows stay current.
+          RetierWorker(
+            store: store, clock: environment.clock, logger: environment.logger, policy: lifecycle,
+            refreshInterval: environment.settings.retierIntervalHours > 0
+              ? TimeInterval(environment.settings.retierIntervalHours) * 3600 : nil),
         ])
     }
   }

@@ -66,6 +66,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
   @Option(name: .customLong("lifecycle-churned-days"), help: "Segmentation: idle days before churned (CRM_LIFECYCLE_CHURNED_DAYS).")
   var lifecycleChurnedDays: String?
 
+  @Option(name: .customLong("retier-interval-hours"), help: "Segmentation: hours between full re-tiers, 0 only on rule changes (CRM_RETIER_INTERVAL_HOURS).")
+  var retierIntervalHours: String?
+
   @Option(name: .customLong("review-verified-only"), help: "Trust: accept reviews of confirmed purchases only, true or false (CRM_REVIEW_VERIFIED_ONLY).")
   var reviewVerifiedOnly: String?
 

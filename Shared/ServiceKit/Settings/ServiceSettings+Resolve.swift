@@ -39,6 +39,7 @@ extension ServiceSettings {
       SettingReference(flag: "--lifecycle-new-days", environment: "CRM_LIFECYCLE_NEW_DAYS", defaultValue: "30", meaning: "Segmentation: a buyer is new this many days after the first purchase (fractions allowed)."),
       SettingReference(flag: "--lifecycle-dormant-days", environment: "CRM_LIFECYCLE_DORMANT_DAYS", defaultValue: "90", meaning: "Segmentation: a profile turns dormant after this many days without activity."),
       SettingReference(flag: "--lifecycle-churned-days", environment: "CRM_LIFECYCLE_CHURNED_DAYS", defaultValue: "365", meaning: "Segmentation: a profile turns churned after this many days without activity; more than the dormant window."),
+      SettingReference(flag: "--retier-interval-hours", environment: "CRM_RETIER_INTERVAL_HOURS", defaultValue: "24", meaning: "Segmentation: hours between full background re-tiers, so tiers that compare time windows (recency, annual spend, purchases in 3 months) stay current without a write; 0 re-tiers only when the rules change."),
       SettingReference(flag: "--review-verified-only", environment: "CRM_REVIEW_VERIFIED_ONLY", defaultValue: "false", meaning: "Trust: accept reviews of purchases segmentation confirms only (others are FAILED_PRECONDITION)."),
       SettingReference(flag: "--review-max-photos", environment: "CRM_REVIEW_MAX_PHOTOS", defaultValue: "9", meaning: "Trust: photos per review; more is INVALID_ARGUMENT."),
       SettingReference(flag: "--review-complaint-rating", environment: "CRM_REVIEW_COMPLAINT_RATING", defaultValue: "2", meaning: "Trust: a published review rated at or below this opens a complaint in feedback; 0 opens none."),
@@ -154,6 +155,11 @@ extension ServiceSettings {
     }
     if let value = try days(options.lifecycleChurnedDays, "--lifecycle-churned-days", "CRM_LIFECYCLE_CHURNED_DAYS") {
       settings.lifecycleChurnedDays = value
+    }
+    if let hours = try integer(
+      options.retierIntervalHours, "--retier-interval-hours", "CRM_RETIER_INTERVAL_HOURS", in: 0...8760)
+    {
+      settings.retierIntervalHours = hours
     }
     if let (text, name) = given(options.reviewVerifiedOnly, "--review-verified-only", "CRM_REVIEW_VERIFIED_ONLY") {
       guard let value = Bool(text.trimmingCharacters(in: .whitespaces).lowercased()) else {

@@ -39,6 +39,10 @@ public struct ServiceSettings: Sendable {
   public var lifecycleDormantDays: Double
   /// Segmentation: days without activity before a profile turns churned.
   public var lifecycleChurnedDays: Double
+  /// Segmentation: hours between full re-tiers that bring tiers decided by time windows
+  /// (recency, the last 12 months' spend, the last 3 months' purchases) up to date; 0 re-tiers
+  /// only when the rules change.
+  public var retierIntervalHours: Int
 
   /// Trust: only reviews of a purchase segmentation confirms are accepted.
   public var reviewVerifiedOnly: Bool
@@ -71,6 +75,7 @@ public struct ServiceSettings: Sendable {
       lifecycleNewDays: 30,
       lifecycleDormantDays: 90,
       lifecycleChurnedDays: 365,
+      retierIntervalHours: 24,
       reviewVerifiedOnly: false,
       reviewMaxPhotos: 9,
       reviewComplaintRating: 2

@@ -30,6 +30,24 @@ enum RetierJobs {
     return job.id
   }
 
+  /// Starts a periodic re-tier when none is running and the newest job (of any cause) was
+  /// created `interval` or more ago, or, with no job ever, `interval` after `since`; returns
+  /// whether it started one. Tiers that compare time windows (recency, the last 12 months'
+  /// spend) move with time alone, and only a re-tier brings a profile nobody writes up to date.
+  static func startIfDue(
+    database: any DatabaseWriter, now: Date, interval: TimeInterval, since: Date
+  ) async throws -> Bool {
+    try await database.write { db in
+      let running = try RetierJobRecord.filter(RetierJobRecord.Columns.state == State.running.rawValue)
+        .fetchCount(db)
+      guard running == 0 else { return false }
+      let newest = try Date.fetchOne(db, sql: "SELECT MAX(created_at) FROM retier_job")
+      guard now.timeIntervalSince(newest ?? since) >= interval else { return false }
+      _ = try start(db, now: now)
+      return true
+    }
+  }
+
   /// Re-tiers the next batch of the oldest running job; false when no job is running.
   static func step(
     database: any DatabaseWriter, now: Date, policy: LifecyclePolicy, batchSize: Int
@@ -73,7 +91,8 @@ enum RetierJobs {
 }
 
 /// Works through re-tier jobs in the background; idle, it looks for a new one every
-/// `pollInterval`.
+/// `pollInterval`, and starts one itself every `refreshInterval` (see
+/// ``RetierJobs/startIfDue(database:now:interval:since:)``).
 public struct RetierWorker: Service {
   private let database: any DatabaseWriter
   private let clock: any WallClock
@@ -81,27 +100,38 @@ public struct RetierWorker: Service {
   private let logger: Logger
   private let pollInterval: Duration
   private let batchSize: Int
+  private let refreshInterval: TimeInterval?
 
-  /// A worker over `store`'s jobs.
+  /// A worker over `store`'s jobs; `refreshInterval` nil re-tiers only after rule changes.
   public init(
     store: SegmentationStore, clock: any WallClock, logger: Logger,
     policy: LifecyclePolicy = LifecyclePolicy(), pollInterval: Duration = .seconds(1),
-    batchSize: Int = 2_000
+    batchSize: Int = 2_000, refreshInterval: TimeInterval? = nil
   ) {
+    precondition(refreshInterval.map { $0 > 0 } ?? true, "a refresh interval must be positive")
     database = store.database
     self.clock = clock
     self.policy = policy
     self.logger = logger
     self.pollInterval = pollInterval
     self.batchSize = batchSize
+    self.refreshInterval = refreshInterval
   }
 
   public func run() async throws {
+    let started = clock.now()
     while !Task.isCancelled && !Task.isShuttingDownGracefully {
       var worked = false
       do {
         worked = try await RetierJobs.step(
           database: database, now: clock.now(), policy: policy, batchSize: batchSize)
+        if !worked, let refreshInterval,
+          try await RetierJobs.startIfDue(
+            database: database, now: clock.now(), interval: refreshInterval, since: started)
+        {
+          logger.info("periodic re-tier started", metadata: ["interval_hours": "\(refreshInterval / 3600)"])
+          worked = true
+        }
       } catch {
         logger.warning("re-tier batch failed", metadata: ["error": "\(error)"])
       }
