@@ -38,25 +38,11 @@ public enum StoreOpener {
     return queue
   }
 
-  /// The page cache of the store's writer connection.
-  static let writerCacheKiB = 32 * 1024
-  /// The page cache of each reader connection.
-  static let readerCacheKiB = 8 * 1024
-
   static func configuration() -> Configuration {
     var configuration = Configuration()
     configuration.foreignKeysEnabled = true
     configuration.busyMode = .timeout(5)
     configuration.journalMode = .wal
-    configuration.prepareDatabase { db in
-      // SQLite's default page cache is 2 MiB per connection. Over a store of millions of rows
-      // the interior pages of its B-trees do not fit, so every lookup re-reads them from the
-      // OS and every write re-reads the pages of each index it changes. The one writer gets
-      // 32 MiB, each reader 8 MiB (readers are up to five; the cache fills only as pages are
-      // read, so an idle service stays small).
-      let kibibytes = db.configuration.readonly ? readerCacheKiB : writerCacheKiB
-      try db.execute(sql: "PRAGMA cache_size = -\(kibibytes)")
-    }
     return configuration
   }
 }
