@@ -15,6 +15,7 @@ summary.json under --out, and prints the summary as Markdown for BENCHMARKS.md.
     python3 scripts/bench_scale.py --bin "$(swift build -c release --show-bin-path)"
 """
 import argparse
+import datetime
 import json
 import os
 import re
@@ -84,6 +85,21 @@ def start_service(binary_dir, service, data_dir, extra):
             return process, match.group(1), time.monotonic() - started
     process.kill()
     raise RuntimeError(f"{service}-service did not listen within 120 s")
+
+
+def interaction_scan_day(data_dir):
+    """A day of the last 30 that no run has scanned in this store yet (the fill leaves them to
+    the scan, and a day can be scanned once), remembered in the store's directory."""
+    path = os.path.join(data_dir, "scanned-days.txt")
+    scanned = set(open(path).read().split()) if os.path.exists(path) else set()
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    for back in range(30, 0, -1):
+        day = (today - datetime.timedelta(days=back)).isoformat()
+        if day not in scanned:
+            with open(path, "a") as out:
+                out.write(day + "\n")
+            return day
+    raise RuntimeError(f"every day of the last 30 was scanned in {data_dir}: fill the store again")
 
 
 def warm(store):
@@ -201,8 +217,11 @@ def run_service(options, service, process, address, serving, echo, entry):
     time.sleep(options.settle)
     entry["idle_rss_mib"] = round(rss_kib(process.pid) / 1024, 1)
     measure_out = os.path.join(options.out, f"{service}-measure.json")
+    extra = []
+    if service == "interaction":
+        extra = ["--scan-day", interaction_scan_day(os.path.join(options.data, service))]
     run([os.path.join(options.bin, "crm-bench"), service, "measure", "--addr", address,
-         "--out", measure_out] + sized(MEASURE[service], options), timeout=1800)
+         "--out", measure_out] + sized(MEASURE[service], options) + extra, timeout=1800)
     with open(measure_out) as result:
         entry["measure"] = json.load(result)
     entry["load"] = {}
