@@ -139,6 +139,15 @@ def crm_load(binary_dir, target, scenario, address, options, out):
         return json.load(result)
 
 
+def measure_echo(options, name):
+    """The echo baseline: `crm load echo` starts `crm echo-server` itself."""
+    out = os.path.join(options.out, name)
+    run([os.path.join(options.bin, "crm"), "load", "echo", "--connections", "1", "--concurrency", "128",
+         "--duration", str(options.duration), "--quiet", "--out", out], timeout=options.duration + 120)
+    with open(out) as result:
+        return json.load(result)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bin", required=True, help="release bin directory (swift build -c release --show-bin-path)")
@@ -156,12 +165,7 @@ def main():
     os.makedirs(options.out, exist_ok=True)
 
     summary = {"machine": {"cores": os.cpu_count(), "kernel": os.uname().release}, "services": {}}
-    # The echo baseline: `crm load echo` starts `crm echo-server` itself.
-    echo_out = os.path.join(options.out, "echo.json")
-    run([os.path.join(options.bin, "crm"), "load", "echo", "--connections", "1", "--concurrency", "128",
-         "--duration", str(options.duration), "--quiet", "--out", echo_out], timeout=options.duration + 120)
-    with open(echo_out) as result:
-        echo = json.load(result)
+    echo = measure_echo(options, "echo.json")
     summary["echo"] = {"throughput": echo["throughput"], "p99_ms": echo["latencyMicroseconds"]["p99"] / 1000}
 
     for service in options.services.split(","):
@@ -191,11 +195,7 @@ def main():
             json.dump(summary, out, indent=2, sort_keys=True)
 
     # The echo again after the services: how much the baseline moved during the run.
-    echo_end_out = os.path.join(options.out, "echo-end.json")
-    run([os.path.join(options.bin, "crm"), "load", "echo", "--connections", "1", "--concurrency", "128",
-         "--duration", str(options.duration), "--quiet", "--out", echo_end_out], timeout=options.duration + 120)
-    with open(echo_end_out) as result:
-        echo_end = json.load(result)
+    echo_end = measure_echo(options, "echo-end.json")
     summary["echo_end"] = {"throughput": echo_end["throughput"], "p99_ms": echo_end["latencyMicroseconds"]["p99"] / 1000}
 
     if not options.skip_group_commit:

@@ -55,9 +55,6 @@ public struct FeedbackService: Sendable {
   func writeTicket<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T)
     async throws -> T
   {
-    if let ticketWriter {
-      return try await ticketWriter.write(body)
-    }
-    return try await store.database.write(body)
+    try await GroupCommitWriter.write(through: ticketWriter, or: store.database, body)
   }
 }

@@ -45,9 +45,6 @@ public struct LoyaltyService: Sendable {
   func writePoints<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T)
     async throws -> T
   {
-    if let pointsWriter {
-      return try await pointsWriter.write(body)
-    }
-    return try await store.database.write(body)
+    try await GroupCommitWriter.write(through: pointsWriter, or: store.database, body)
   }
 }

@@ -36,9 +36,6 @@ public struct SegmentationService: Sendable {
   func writePurchase<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T)
     async throws -> T
   {
-    if let purchaseWriter {
-      return try await purchaseWriter.write(body)
-    }
-    return try await store.database.write(body)
+    try await GroupCommitWriter.write(through: purchaseWriter, or: store.database, body)
   }
 }

@@ -108,6 +108,19 @@ public final class GroupCommitWriter: Sendable {
     }
   }
 
+  /// Runs `body` through `writer` when there is one (a shared transaction), else in its own
+  /// transaction of `database`; returns once it is committed. Services keep the writer
+  /// optional so that one transaction per request can still be measured against it.
+  public static func write<T: Sendable>(
+    through writer: GroupCommitWriter?, or database: any DatabaseWriter,
+    _ body: @escaping @Sendable (Database) throws -> T
+  ) async throws -> T {
+    if let writer {
+      return try await writer.write(body)
+    }
+    return try await database.write(body)
+  }
+
   /// Commits batches until the queue is empty.
   private func drain() async {
     while true {
