@@ -181,31 +181,35 @@ struct GroupCommitTests {
     let first = Task { try await writer.write { try $0.execute(sql: "INSERT INTO item VALUES (1, 'a')") } }
     while writer.inFlightCount < 1 { await Task.yield() }
 
-    // When one operation breaks a constraint after writing, and another throws after writing
-    async let second: Void = writer.write { try $0.execute(sql: "INSERT INTO item VALUES (2, 'b')") }
-    async let broken: Void = writer.write { db in
+    // When one operation breaks a constraint after writing, and another throws after writing,
+    // queued in this order (each waits for the one before it to be queued: the batch runs them
+    // in queue order, and the duplicate must come after the row it duplicates)
+    func queued(_ count: Int, _ body: @escaping @Sendable (Database) throws -> Void) async -> Task<Void, any Error> {
+      let task = Task { try await writer.write(body) }
+      while writer.pendingCount < count { await Task.yield() }
+      return task
+    }
+    let second = await queued(1) { try $0.execute(sql: "INSERT INTO item VALUES (2, 'b')") }
+    let broken = await queued(2) { db in
       try db.execute(sql: "INSERT INTO item VALUES (3, 'c')")
       try db.execute(sql: "INSERT INTO item VALUES (2, 'duplicate')")
     }
-    async let refused: Void = writer.write { db in
+    let refused = await queued(3) { db in
       try db.execute(sql: "INSERT INTO item VALUES (4, 'd')")
       throw ServiceError.failedPrecondition("refused")
     }
-    async let third: Void = writer.write { try $0.execute(sql: "INSERT INTO item VALUES (5, 'e')") }
-    while writer.pendingCount < 4 { await Task.yield() }
+    let third = await queued(4) { try $0.execute(sql: "INSERT INTO item VALUES (5, 'e')") }
     gate.signal()
     try await hold.value
     try await first.value
 
     // Then
-    try await second
-    let brokenOutcome: Result<Void, any Error>
-    do { brokenOutcome = .success(try await broken) } catch { brokenOutcome = .failure(error) }
-    let refusedOutcome: Result<Void, any Error>
-    do { refusedOutcome = .success(try await refused) } catch { refusedOutcome = .failure(error) }
+    try await second.value
+    let brokenOutcome = await broken.result
+    let refusedOutcome = await refused.result
     #expect(throws: DatabaseError.self) { try brokenOutcome.get() }
     #expect(throws: ServiceError.self) { try refusedOutcome.get() }
-    try await third
+    try await third.value
     let ids = try await database.read { try Int64.fetchAll($0, sql: "SELECT id FROM item ORDER BY id") }
     #expect(ids == [1, 2, 5])
     #expect(writer.statistics.largestBatch == 4)
