@@ -37,15 +37,25 @@ enum RetierJobs {
   static func startIfDue(
     database: any DatabaseWriter, now: Date, interval: TimeInterval, since: Date
   ) async throws -> Bool {
-    try await database.write { db in
-      let running = try RetierJobRecord.filter(RetierJobRecord.Columns.state == State.running.rawValue)
-        .fetchCount(db)
-      guard running == 0 else { return false }
-      let newest = try Date.fetchOne(db, sql: "SELECT MAX(created_at) FROM retier_job")
-      guard now.timeIntervalSince(newest ?? since) >= interval else { return false }
+    // The worker asks every poll while idle: the question is a read, and only a due re-tier
+    // takes the writer (asking again there, in case a job started in between).
+    guard try await database.read({ try isDue($0, now: now, interval: interval, since: since) })
+    else { return false }
+    return try await database.write { db in
+      guard try isDue(db, now: now, interval: interval, since: since) else { return false }
       _ = try start(db, now: now)
       return true
     }
+  }
+
+  /// No job is running and the newest began `interval` or more before `now` (or, with none,
+  /// `interval` after `since`).
+  private static func isDue(_ db: Database, now: Date, interval: TimeInterval, since: Date) throws -> Bool {
+    let running = try RetierJobRecord.filter(RetierJobRecord.Columns.state == State.running.rawValue)
+      .fetchCount(db)
+    guard running == 0 else { return false }
+    let newest = try Date.fetchOne(db, sql: "SELECT MAX(created_at) FROM retier_job")
+    return now.timeIntervalSince(newest ?? since) >= interval
   }
 
   /// Re-tiers the next batch of the oldest running job; false when no job is running.
