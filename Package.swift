@@ -45,8 +45,27 @@ var targets: [Target] = [
       .product(name: "NIOCore", package: "swift-nio"),
       .product(name: "NIOPosix", package: "swift-nio"),
       .product(name: "NIOHTTP1", package: "swift-nio"),
+      .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+      .product(name: "NIOHPACK", package: "swift-nio-http2"),
+      .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
+      .product(name: "X509", package: "swift-certificates"),
+      .product(name: "JWTKit", package: "jwt-kit"),
     ],
     path: "Shared/ServiceKit",
+    swiftSettings: swiftSettings
+  ),
+  // A development certificate authority and token signer: what `crm up --secure` and the tests
+  // use to run the suite with TLS and tokens without an outside PKI.
+  .target(
+    name: "DevCredentials",
+    dependencies: [
+      .product(name: "X509", package: "swift-certificates"),
+      .product(name: "Crypto", package: "swift-crypto"),
+      .product(name: "SwiftASN1", package: "swift-asn1"),
+      .product(name: "JWTKit", package: "jwt-kit"),
+    ],
+    path: "Shared/DevCredentials",
     swiftSettings: swiftSettings
   ),
   // Helpers for tests: an in-process server with a client, and a launcher for the real
@@ -54,7 +73,7 @@ var targets: [Target] = [
   .target(
     name: "ServiceKitTesting",
     dependencies: grpc + [
-      "ServiceKit", "Contracts",
+      "ServiceKit", "Contracts", "DevCredentials",
       .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
     ],
@@ -64,7 +83,8 @@ var targets: [Target] = [
   .testTarget(
     name: "ServiceKitTests",
     dependencies: grpc + [
-      "ServiceKit", "ServiceKitTesting", "Contracts",
+      "ServiceKit", "ServiceKitTesting", "Contracts", "DevCredentials",
+      .product(name: "JWTKit", package: "jwt-kit"),
       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ],
     path: "Tests/ServiceKitTests",
@@ -73,7 +93,8 @@ var targets: [Target] = [
   .testTarget(
     name: "IntegrationTests",
     dependencies: grpc + [
-      "ServiceKit", "ServiceKitTesting", "Contracts",
+      "ServiceKit", "ServiceKitTesting", "Contracts", "DevCredentials",
+      .product(name: "JWTKit", package: "jwt-kit"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
     ],
     path: "Tests/IntegrationTests",
@@ -86,7 +107,7 @@ targets.append(
   .executableTarget(
     name: "CRMCommand",
     dependencies: grpc + [
-      "Contracts", "ServiceKit",
+      "Contracts", "ServiceKit", "DevCredentials",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       .product(name: "GRDB", package: "GRDB.swift"),
@@ -194,7 +215,15 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    // Already resolved through grpc-swift-nio-transport; named for ServiceKit's channel handlers.
+    .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+    .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+    .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+    .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     // Malloc counts through the interposer only; the Linux 6.3 ARC runtime interposer is left out.
     .package(
       url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1",

@@ -112,12 +112,15 @@ public final class ServiceProcess: Sendable {
     return process.terminationStatus
   }
 
-  /// Runs `body` with a client connected to this process over HTTP/2 on loopback.
+  /// Runs `body` with a client connected to this process over HTTP/2 on loopback, plaintext,
+  /// or with `security` (and `token` sent on every call) when the process runs with TLS.
   public func withClient<Result: Sendable>(
+    security: HTTP2ClientTransport.Posix.TransportSecurity = .plaintext, token: String? = nil,
     _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
   ) async throws -> Result {
     try await withGRPCClient(
-      transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+      transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: security),
+      interceptors: token.map { [FixedTokenInterceptor(token: $0)] } ?? []
     ) { client in
       try await body(client)
     }

@@ -12,23 +12,37 @@ public final class SuiteProcesses: Sendable {
   public let root: URL
   /// Where each service listens.
   public let ports: [SuiteService: Int]
+  /// TLS and identities, when the suite runs with its door shut.
+  public let security: TestSecurity?
+  /// The operator's token (every permission) that ``withClient(_:_:)`` sends when secured.
+  private let operatorToken: String?
   private let extraArguments: [String]
   private let running: Mutex<[SuiteService: ServiceProcess]>
 
-  private init(root: URL, ports: [SuiteService: Int], extraArguments: [String]) {
+  private init(
+    root: URL, ports: [SuiteService: Int], extraArguments: [String], security: TestSecurity?, operatorToken: String?
+  ) {
     self.root = root
     self.ports = ports
     self.extraArguments = extraArguments
+    self.security = security
+    self.operatorToken = operatorToken
     self.running = Mutex([:])
   }
 
   /// Starts every service (in the order of ``SuiteService/allCases``) with `extraArguments`
-  /// (e.g. a short `--scan-interval-seconds`).
-  public static func start(extraArguments: [String] = []) async throws -> SuiteProcesses {
+  /// (e.g. a short `--scan-interval-seconds`); with `security`, over TLS with caller identity
+  /// between all five and for the test's clients.
+  public static func start(extraArguments: [String] = [], security: TestSecurity.Mode? = nil) async throws
+    -> SuiteProcesses
+  {
     let root = try makeTemporaryDirectory()
     var ports: [SuiteService: Int] = [:]
     for service in SuiteService.allCases { ports[service] = try freeTCPPort() }
-    let suite = SuiteProcesses(root: root, ports: ports, extraArguments: extraArguments)
+    let testSecurity = try security.map { try TestSecurity(mode: $0, directory: root) }
+    let token = try await testSecurity?.token(["*"], subject: "operator")
+    let suite = SuiteProcesses(
+      root: root, ports: ports, extraArguments: extraArguments, security: testSecurity, operatorToken: token)
     do {
       for service in SuiteService.allCases { try await suite.start(service) }
     } catch {
@@ -42,6 +56,7 @@ public final class SuiteProcesses: Sendable {
   /// ``terminate(_:)``).
   public func start(_ service: SuiteService) async throws {
     var arguments = ["--port", "\(ports[service]!)"] + extraArguments
+    if let security { arguments += security.serverArguments(for: service) }
     for peer in SuiteService.allCases where peer != service {
       arguments += ["--\(peer.rawValue)-addr", "127.0.0.1:\(ports[peer]!)"]
     }
@@ -72,7 +87,10 @@ public final class SuiteProcesses: Sendable {
   public func withClient<Result: Sendable>(
     _ service: SuiteService, _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
   ) async throws -> Result {
-    try await process(service).withClient(body)
+    if let security {
+      return try await process(service).withClient(security: security.clientSecurity(), token: operatorToken, body)
+    }
+    return try await process(service).withClient(body)
   }
 
   /// Stops every running service and removes the stores.

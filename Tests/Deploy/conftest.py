@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from deployfiles import load_compose, parse_dockerfile
+from deployfiles import load_compose, parse_dockerfile, stage_environment
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +28,11 @@ def dockerfile_user(dockerfile) -> int:
     match = re.fullmatch(r"(\d+)(?::\d+)?", users[0])
     assert match, f"USER {users[0]}: numeric, so Kubernetes' runAsNonRoot can verify it"
     return int(match[1])
+
+
+@pytest.fixture(scope="session")
+def image_env(dockerfile) -> dict[str, str]:
+    """The environment the runtime image sets (CRM_HOST=0.0.0.0 among it), which every pod and
+    compose container starts from."""
+    _, stages = dockerfile
+    return stage_environment(stages[-1])

@@ -4,6 +4,7 @@ plain data (rendered kustomize overlays, compose.yaml, the Dockerfile's instruct
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -39,20 +40,68 @@ def peer_variable(name: str) -> str:
 
 def render_overlay(name: str) -> list[dict]:
     """`kubectl kustomize deploy/kubernetes/overlays/<name>`, as a list of documents."""
+    return render_kustomization(f"overlays/{name}")
+
+
+def render_kustomization(folder: str) -> list[dict]:
+    """`kubectl kustomize deploy/kubernetes/<folder>`, as a list of documents."""
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         raise RuntimeError("kubectl is not on PATH; the deploy tests render overlays with `kubectl kustomize`")
     result = subprocess.run(
-        [kubectl, "kustomize", str(DEPLOY / "kubernetes" / "overlays" / name)],
+        [kubectl, "kustomize", str(DEPLOY / "kubernetes" / folder)],
         capture_output=True, text=True, timeout=120,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"kubectl kustomize overlays/{name} failed:\n{result.stderr}")
+        raise RuntimeError(f"kubectl kustomize {folder} failed:\n{result.stderr}")
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
 def by_kind(documents: list[dict], kind: str) -> dict[str, dict]:
     return {doc["metadata"]["name"]: doc for doc in documents if doc["kind"] == kind}
+
+
+def container_environment(statefulset: dict, documents: list[dict], image_env: dict[str, str]) -> dict[str, str]:
+    """The environment the server container starts with: the image's ENV, then its envFrom
+    ConfigMaps (rendered in `documents`), then its env, each overriding the one before."""
+    (container,) = statefulset["spec"]["template"]["spec"]["containers"]
+    configmaps = by_kind(documents, "ConfigMap")
+    env = dict(image_env)
+    for source in container.get("envFrom", []):
+        env.update(configmaps[source["configMapRef"]["name"]]["data"])
+    env.update({e["name"]: e["value"] for e in container.get("env", []) if "value" in e})
+    return env
+
+
+# --- the services' listening rule -------------------------------------------------------------
+# Mirrors ServiceSettings.resolveSecurity (Shared/ServiceKit/Settings/ServiceSettings+Security.swift):
+# a service whose host is not loopback starts only with TLS (certificate and key) and auth (JWT
+# keys or a client CA), or with CRM_INSECURE=true.
+
+TLS_AND_AUTH = ("CRM_TLS_CERT_FILE", "CRM_TLS_KEY_FILE", "CRM_TLS_CLIENT_CA_FILE", "CRM_TLS_CA_FILE",
+                "CRM_AUTH_JWT_KEYS_FILE")
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
+
+
+def tls_enabled(env: dict[str, str]) -> bool:
+    return bool(env.get("CRM_TLS_CERT_FILE")) and bool(env.get("CRM_TLS_KEY_FILE"))
+
+
+def auth_enabled(env: dict[str, str]) -> bool:
+    return bool(env.get("CRM_AUTH_JWT_KEYS_FILE")) or bool(env.get("CRM_TLS_CLIENT_CA_FILE"))
+
+
+def insecure(env: dict[str, str]) -> bool:
+    return env.get("CRM_INSECURE", "").lower() == "true"
+
+
+def starts(env: dict[str, str]) -> bool:
+    """Whether a service with this environment (and no flags) passes the listening rule."""
+    host = env.get("CRM_HOST", "127.0.0.1")
+    return is_loopback(host) or (tls_enabled(env) and auth_enabled(env)) or insecure(env)
 
 
 # --- compose --------------------------------------------------------------------------------
@@ -112,3 +161,13 @@ def parse_dockerfile(path: Path = DEPLOY / "Dockerfile") -> tuple[list[Instructi
         else:
             preamble.append(instruction)
     return preamble, stages
+
+
+def stage_environment(stage: Stage) -> dict[str, str]:
+    """What a stage's ENV instructions set (values unexpanded: CRM_PORT is "${PORT}")."""
+    values = {}
+    for arguments in stage.all("ENV"):
+        for pair in shlex.split(arguments):
+            key, _, value = pair.partition("=")
+            values[key] = value
+    return values

@@ -6,18 +6,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import shlex
 
-from deployfiles import DEPLOY, PORTS, REPO_ROOT, executable
-
-
-def env_of(stage) -> dict[str, str]:
-    values = {}
-    for arguments in stage.all("ENV"):
-        for pair in shlex.split(arguments):
-            key, _, value = pair.partition("=")
-            values[key] = value
-    return values
+from deployfiles import DEPLOY, PORTS, REPO_ROOT, executable, stage_environment
 
 
 def test_two_stages_from_the_swift_toolchain_to_debian_slim(dockerfile):
@@ -72,7 +62,7 @@ def test_the_runtime_serves_from_the_environment_with_its_store_on_a_volume(dock
     runtime = stages[-1]
     assert runtime.all("VOLUME") == ['["/data"]']
     assert runtime.all("EXPOSE") == ["${PORT}"]
-    env = env_of(runtime)
+    env = stage_environment(runtime)
     assert env["CRM_HOST"] == "0.0.0.0" and env["CRM_DATA_DIR"] == "/data" and env["CRM_PORT"] == "${PORT}"
     (entrypoint,) = runtime.all("ENTRYPOINT")
     assert "exec" in entrypoint, "the service itself is PID 1 and receives SIGTERM"

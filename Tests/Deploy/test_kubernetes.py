@@ -9,7 +9,8 @@ import copy
 import kubernetes_validate
 import pytest
 
-from deployfiles import OVERLAYS, PORTS, by_kind, parse_dockerfile, peer_variable, render_overlay
+from deployfiles import (OVERLAYS, PORTS, by_kind, container_environment, parse_dockerfile, peer_variable,
+                         render_overlay, tls_enabled)
 
 # The oldest Kubernetes minor the manifests promise to work on (built-in grpc probes are GA
 # since 1.27; persistentVolumeClaimRetentionPolicy and unhealthyPodEvictionPolicy are in 1.30's
@@ -98,17 +99,31 @@ def test_statefulsets_run_one_replica_on_a_claimed_volume(overlay):
         assert mounts.get("/data") == "data", f"{service}: the store's claim is mounted on /data"
 
 
-def test_probes_use_the_builtin_grpc_probe_on_the_service_port(overlay):
+PROBE_TIMING = {"periodSeconds", "timeoutSeconds", "failureThreshold", "initialDelaySeconds", "successThreshold"}
+
+
+def test_probes_check_grpc_health_on_the_service_port(overlay, image_env):
+    # Cleartext: Kubernetes' built-in grpc probe. With TLS on, that probe cannot connect (it
+    # speaks cleartext HTTP/2 only), so the image's grpc-health-check runs as an exec probe: the
+    # same Health/Check over TLS with the pod's own certificate (test_health_check.py runs it
+    # against TLS and mTLS servers). It takes the port and credentials from the pod's environment.
     name, documents = overlay
     for service, statefulset in by_kind(documents, "StatefulSet").items():
         container = server(statefulset)
         ports = {p["name"]: p["containerPort"] for p in container["ports"]}
         assert ports == {"grpc": PORTS[service]}, service
+        env = container_environment(statefulset, documents, image_env)
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            assert set(container[probe]) - {"periodSeconds", "timeoutSeconds", "failureThreshold",
-                                            "initialDelaySeconds", "successThreshold"} == {"grpc"}, (
-                f"{service} {probe}: only the grpc handler")
-            assert container[probe]["grpc"] == {"port": PORTS[service], "service": ""}, f"{service} {probe}"
+            handlers = set(container[probe]) - PROBE_TIMING
+            if tls_enabled(env):
+                assert handlers == {"exec"}, f"{service} {probe}: the TLS-capable exec probe only"
+                assert container[probe]["exec"] == {"command": ["/usr/local/bin/grpc-health-check"]}, service
+                assert env["CRM_PORT"] == str(PORTS[service]), f"{service}: the script checks CRM_PORT"
+                # The script gives up after 3 s; the kubelet must not cut it short.
+                assert container[probe]["timeoutSeconds"] >= 4, f"{service} {probe}"
+            else:
+                assert handlers == {"grpc"}, f"{service} {probe}: only the grpc handler"
+                assert container[probe]["grpc"] == {"port": PORTS[service], "service": ""}, f"{service} {probe}"
 
 
 def test_pods_are_non_root_with_a_read_only_root_filesystem(overlay, dockerfile_user):
@@ -126,10 +141,17 @@ def test_pods_are_non_root_with_a_read_only_root_filesystem(overlay, dockerfile_
         assert context["allowPrivilegeEscalation"] is False, service
         assert context["capabilities"] == {"drop": ["ALL"]}, service
         # With the root filesystem read-only, /tmp (SQLite's temporary files) is an emptyDir.
-        mounts = {m["mountPath"]: m["name"] for m in server(statefulset)["volumeMounts"]}
+        mounts = {m["mountPath"]: m for m in server(statefulset)["volumeMounts"]}
         volumes = {v["name"]: v for v in pod["volumes"]}
-        assert "emptyDir" in volumes[mounts["/tmp"]], service
-        assert set(mounts) == {"/data", "/tmp"}, f"{service}: no other writable path"
+        assert "emptyDir" in volumes[mounts["/tmp"]["name"]], service
+        writable = {path for path, mount in mounts.items() if not mount.get("readOnly")}
+        assert writable == {"/data", "/tmp"}, f"{service}: no other writable path"
+        for path in set(mounts) - writable:
+            # Anything else is credentials or keys, read-only, never through subPath (a subPath
+            # mount never sees the update when the Secret or ConfigMap changes).
+            volume = volumes[mounts[path]["name"]]
+            assert {"secret", "configMap", "projected"} & set(volume), f"{service} {path}: {volume}"
+            assert "subPath" not in mounts[path], f"{service} {path}"
 
 
 def test_containers_have_requests_and_limits(overlay):
@@ -153,8 +175,11 @@ def test_settings_come_from_the_configmap(overlay):
         assert settings["CRM_HOST"] == "0.0.0.0"
         assert settings["CRM_DATA_DIR"] == "/data"
         for peer, port in PORTS.items():
-            # Peers by Service name: the Service of that name serves that port as "grpc".
-            assert settings[peer_variable(peer)] == f"{peer}:{port}"
+            # Peers by Service name: the Service of that name serves that port as "grpc". prod
+            # adds the namespace (<peer>.crm.svc), a name in the peer's certificate
+            # (test_security.py checks the certificates).
+            host = f"{peer}.crm.svc" if name == "prod" else peer
+            assert settings[peer_variable(peer)] == f"{host}:{port}"
         env = {e["name"]: e["value"] for e in container.get("env", [])}
         assert env == {"CRM_PORT": str(PORTS[service])}, f"{service}: only its port is set per pod"
         assert not container.get("args") and not container.get("command"), (

@@ -31,7 +31,7 @@ struct ExecutableTests {
       // Every service offers these; event senders and receivers add Outbox and EventSink.
       let base: Set = [
         service.grpcServiceName, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
-        "grpc.reflection.v1alpha.ServerReflection", "crm.ops.v1.StoreAdmin",
+        "grpc.reflection.v1alpha.ServerReflection", "crm.ops.v1.StoreAdmin", "crm.ops.v1.AuditLog",
       ]
       #expect(Set(names).isSuperset(of: base))
       #expect(Set(names).subtracting(base).isSubset(of: ["crm.events.v1.Outbox", "crm.events.v1.EventSink"]))

@@ -30,6 +30,22 @@ struct SuiteFlowTests {
     await suite.stopAll()
   }
 
+  @Test("every flow again with TLS everywhere, client certificates between the services and tokens for callers")
+  func everyFlowWithTLSAndAuth() async throws {
+    let suite = try await SuiteProcesses.start(
+      extraArguments: [
+        "--lifecycle-new-days", "0.00001", "--lifecycle-dormant-days", "0.00004", "--lifecycle-churned-days", "1",
+      ],
+      security: .mutualTLS)
+    do {
+      try await Self.driveEveryFlow(suite)
+    } catch {
+      await suite.stopAll()
+      throw error
+    }
+    await suite.stopAll()
+  }
+
   static func driveEveryFlow(_ suite: SuiteProcesses) async throws {
     let now = Date()
     // Registration -> welcome moment; purchase -> points and first-purchase moment; refund -> reversal.

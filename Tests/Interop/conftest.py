@@ -154,7 +154,7 @@ def bin_dir() -> Path:
 class ServiceProcess:
     """One running service executable, its bound port, and its logs."""
 
-    def __init__(self, executable: Path, data_dir: Path, log_path: Path):
+    def __init__(self, executable: Path, data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = ()):
         self.name = executable.name
         self.log_path = log_path
         self.stdout_lines: list[str] = []
@@ -164,7 +164,7 @@ class ServiceProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(
-            [str(executable), "--port", "0", "--metrics-port", "0", "--data-dir", str(data_dir)],
+            [str(executable), "--port", "0", "--metrics-port", "0", "--data-dir", str(data_dir), *extra_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log, env=env,
         )
         # A reader thread, not a blocking readline: the startup wait must have a timeout, and
@@ -247,15 +247,27 @@ class Launcher:
             pytest.fail(f"{path} does not exist: run `swift build` in {REPO_ROOT} (or set CRM_BIN_DIR)")
         return path
 
-    def start(self, service: str, data_dir: Path | None = None) -> ServiceProcess:
-        """Starts `service` on port 0; on a fresh data directory unless one is given."""
+    def start(self, service: str, data_dir: Path | None = None, extra_args: tuple[str, ...] = ()) -> ServiceProcess:
+        """Starts `service` on port 0; on a fresh data directory unless one is given; with
+        `extra_args` after the standard flags."""
         if data_dir is None:
             data_dir = self.work_dir / f"data-{len(self.started)}"
             data_dir.mkdir()
         log_path = self.work_dir / f"{service}-{len(self.started)}.stderr.log"
-        process = ServiceProcess(self.executable(service), data_dir, log_path)
+        process = ServiceProcess(self.executable(service), data_dir, log_path, tuple(extra_args))
         self.started.append(process)
         return process
+
+    def crm(self, *arguments: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        """Runs the `crm` command with `arguments` (outside the developer's CRM_* settings)."""
+        path = self.bin_dir / "crm"
+        if not path.is_file():
+            pytest.fail(f"{path} does not exist: run `swift build` in {REPO_ROOT} (or set CRM_BIN_DIR)")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+        return subprocess.run(
+            [str(path), *arguments], capture_output=True, text=True, timeout=timeout, env=env,
+            stdin=subprocess.DEVNULL,
+        )
 
     def stop_all(self) -> None:
         # Signal all first, then wait: shutdowns overlap instead of adding up.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import grpc
@@ -22,6 +23,8 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 HEALTH = "grpc.health.v1.Health"
 REFLECTION_V1 = "grpc.reflection.v1.ServerReflection"
 REFLECTION_V1ALPHA = "grpc.reflection.v1alpha.ServerReflection"
+# Deadline of the calls made on channels the `connect` fixture did not open.
+RPC_TIMEOUT = 5
 
 
 # --- the contract of each service, as far as these tests exercise it -----------------------
@@ -438,3 +441,104 @@ def test_data_survives_restart(contract, launcher, connect, stubs, tmp_path):
     assert client.get(getattr(record, contract.id_field)) == record
     # The idempotency record is durable too: a retry after the restart replays, not re-applies.
     assert client.create(request) == created
+
+
+# --- TLS, client certificates and bearer tokens -------------------------------------------------
+
+
+def test_tls_mtls_and_bearer_tokens(launcher, stubs, tmp_path):
+    """A service started with TLS, required client certificates and JWT verification, called by
+    grpcio with material from `crm dev-credentials`: the operator's token opens the door, a
+    token's scopes bound it, a certificate without grants is refused, and neither a plaintext
+    channel nor a TLS channel without a client certificate gets through the handshake."""
+    pki = tmp_path / "pki"
+    made = launcher.crm("dev-credentials", "--dir", str(pki))
+    assert made.returncode == 0, f"crm dev-credentials failed:\n{made.stderr}"
+
+    def mint(subject: str, *scopes: str, directory: Path = pki) -> str:
+        result = launcher.crm("dev-credentials", "--dir", str(directory), "--token", subject,
+                              *(arg for scope in scopes for arg in ("--scope", scope)))
+        assert result.returncode == 0, f"crm dev-credentials --token failed:\n{result.stderr}"
+        return result.stdout.strip()
+
+    server = launcher.start("loyalty", extra_args=(
+        "--tls-cert-file", str(pki / "services/loyalty.pem"), "--tls-key-file", str(pki / "services/loyalty.key"),
+        "--tls-client-ca-file", str(pki / "ca.pem"), "--tls-ca-file", str(pki / "ca.pem"),
+        "--auth-jwt-keys-file", str(pki / "jwt/jwks.json"),
+    ))
+    ca = (pki / "ca.pem").read_bytes()
+    operator_certificate = (pki / "clients/operator.pem").read_bytes()
+    operator_key = (pki / "clients/operator.key").read_bytes()
+    operator_token = (pki / "tokens/operator.jwt").read_text().strip()
+    service_token = (pki / "tokens/segmentation.jwt").read_text().strip()
+
+    channels: list[grpc.Channel] = []
+
+    def channel(credentials: grpc.ChannelCredentials | None) -> grpc.Channel:
+        options = [("grpc.enable_http_proxy", 0)]
+        raw = (grpc.secure_channel(server.address, credentials, options=options) if credentials
+               else grpc.insecure_channel(server.address, options=options))
+        channels.append(raw)
+        return raw
+
+    def bearer(token: str) -> list[tuple[str, str]]:
+        return [("authorization", f"Bearer {token}")]
+
+    loyalty = stubs.crm["loyalty"]
+    pb = loyalty.pb
+    tag = uuid.uuid4().hex[:12]
+    customer = f"cust-{tag}"
+    try:
+        mtls = channel(grpc.ssl_channel_credentials(
+            root_certificates=ca, private_key=operator_key, certificate_chain=operator_certificate))
+        stub = loyalty.rpc.LoyaltyServiceStub(mtls)
+
+        # The operator's token (scope *) writes and reads over mTLS; the server's certificate
+        # checks out against the development CA for 127.0.0.1.
+        earned = stub.EarnPoints(
+            pb.EarnPointsRequest(customer_id=customer, points=120, reason=f"order-{tag}", idempotency_key=key(tag)),
+            metadata=bearer(operator_token), timeout=RPC_TIMEOUT)
+        account = stub.GetAccount(pb.GetAccountRequest(customer_id=customer), metadata=bearer(operator_token),
+                                  timeout=RPC_TIMEOUT).account
+        assert account == earned.account and account.customer_id == customer
+
+        # A fresh token with loyalty.read reads, but may not earn (an operate call).
+        reader = mint("console", "loyalty.read")
+        assert stub.GetAccount(pb.GetAccountRequest(customer_id=customer), metadata=bearer(reader),
+                               timeout=RPC_TIMEOUT).account == account
+        expect_status(grpc.StatusCode.PERMISSION_DENIED, lambda: stub.EarnPoints(
+            pb.EarnPointsRequest(customer_id=customer, points=1, reason="more", idempotency_key=key(tag + "-r")),
+            metadata=bearer(reader), timeout=RPC_TIMEOUT), "EarnPoints with a loyalty.read token")
+
+        # The operator's certificate alone names a caller with no grants; a service's token holds
+        # segmentation.read and events.deliver only.
+        expect_status(grpc.StatusCode.PERMISSION_DENIED, lambda: stub.GetAccount(
+            pb.GetAccountRequest(customer_id=customer), timeout=RPC_TIMEOUT), "GetAccount with the certificate alone")
+        expect_status(grpc.StatusCode.PERMISSION_DENIED, lambda: stub.GetAccount(
+            pb.GetAccountRequest(customer_id=customer), metadata=bearer(service_token), timeout=RPC_TIMEOUT),
+            "GetAccount with segmentation's token")
+
+        # A token signed by another key, or not a token at all: UNAUTHENTICATED.
+        foreign = mint("operator", "*", directory=tmp_path / "other-pki")
+        for token in (foreign, operator_token[:-4] + "AAAA"):
+            expect_status(grpc.StatusCode.UNAUTHENTICATED, lambda: stub.GetAccount(
+                pb.GetAccountRequest(customer_id=customer), metadata=bearer(token), timeout=RPC_TIMEOUT),
+                "GetAccount with a token the service cannot verify")
+
+        # Health answers any caller that completes the handshake.
+        health = stubs.health
+        assert health.rpc.HealthStub(mtls).Check(health.pb.HealthCheckRequest(service=""), timeout=RPC_TIMEOUT).status \
+            == health.pb.HealthCheckResponse.SERVING
+
+        # No TLS, or TLS without a client certificate: no connection, token or not.
+        plaintext = loyalty.rpc.LoyaltyServiceStub(channel(None))
+        expect_status(grpc.StatusCode.UNAVAILABLE, lambda: plaintext.GetAccount(
+            pb.GetAccountRequest(customer_id=customer), metadata=bearer(operator_token), timeout=RPC_TIMEOUT),
+            "GetAccount over plaintext")
+        one_way = loyalty.rpc.LoyaltyServiceStub(channel(grpc.ssl_channel_credentials(root_certificates=ca)))
+        expect_status(grpc.StatusCode.UNAVAILABLE, lambda: one_way.GetAccount(
+            pb.GetAccountRequest(customer_id=customer), metadata=bearer(operator_token), timeout=RPC_TIMEOUT),
+            "GetAccount over TLS without a client certificate")
+    finally:
+        for open_channel in channels:
+            open_channel.close()

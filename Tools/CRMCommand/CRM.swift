@@ -15,7 +15,7 @@ struct CRM: AsyncParsableCommand {
     subcommands: [
       Up.self, Health.self, Seed.self, Report.self, Load.self, EchoServer.self,
       SegmentationCommand.self, InteractionCommand.self, FeedbackCommand.self, TrustCommand.self,
-      LoyaltyCommand.self, OpsCommand.self,
+      LoyaltyCommand.self, OpsCommand.self, DevCredentialsCommand.self,
     ]
   )
 }

@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import ServiceKit
 
-/// Where a service command connects and how long it waits.
+/// Where a service command connects, with what credentials, and how long it waits.
 struct ConnectionOptions: ParsableArguments {
   @Option(help: "host:port of the service (default: CRM_<SERVICE>_ADDR, then 127.0.0.1:<default port>).")
   var addr: String?
 
   @Option(help: "Seconds to wait for the answer.")
   var timeout: Double = 10
+
+  @OptionGroup var security: ClientSecurityOptions
 
   /// The address to call `service` at.
   func address(of service: SuiteService) throws -> PeerAddress {

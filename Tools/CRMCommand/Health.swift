@@ -5,13 +5,16 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import ServiceKit
 
-/// Addresses of the five services, from flags, then CRM_<SERVICE>_ADDR, then the defaults.
+/// Addresses of the five services, from flags, then CRM_<SERVICE>_ADDR, then the defaults; and
+/// the credentials to call them with.
 struct SuiteAddressOptions: ParsableArguments {
   @Option(name: .customLong("segmentation-addr"), help: "host:port of segmentation.") var segmentation: String?
   @Option(name: .customLong("interaction-addr"), help: "host:port of interaction.") var interaction: String?
   @Option(name: .customLong("feedback-addr"), help: "host:port of feedback.") var feedback: String?
   @Option(name: .customLong("trust-addr"), help: "host:port of trust.") var trust: String?
   @Option(name: .customLong("loyalty-addr"), help: "host:port of loyalty.") var loyalty: String?
+
+  @OptionGroup var security: ClientSecurityOptions
 
   func address(of service: SuiteService) throws -> PeerAddress {
     let flag: String? =
@@ -40,9 +43,10 @@ struct Health: AsyncParsableCommand {
 
   func run() async throws {
     var rows: [(service: SuiteService, address: PeerAddress, status: String)] = []
+    let security = try addresses.security.resolve()
     for service in SuiteService.allCases {
       let address = try addresses.address(of: service)
-      rows.append((service, address, await HealthProbe.status(of: address, timeout: timeout)))
+      rows.append((service, address, await HealthProbe.status(of: address, security: security, timeout: timeout)))
     }
     if json {
       let objects = rows.map { ["service": $0.service.rawValue, "address": $0.address.description, "status": $0.status] }
@@ -58,13 +62,11 @@ struct Health: AsyncParsableCommand {
 /// One health check over HTTP/2.
 enum HealthProbe {
   /// SERVING, NOT_SERVING, or UNAVAILABLE (with why) when the service does not answer.
-  static func status(of address: PeerAddress, timeout: Double) async -> String {
+  static func status(of address: PeerAddress, security: ClientSecurity, timeout: Double) async -> String {
     var options = CallOptions.defaults
     options.timeout = .milliseconds(Int64(timeout * 1000))
     do {
-      return try await withGRPCClient(
-        transport: .http2NIOPosix(target: .dns(host: address.host, port: address.port), transportSecurity: .plaintext)
-      ) { client in
+      return try await security.withClient(to: address) { client in
         let response = try await Grpc_Health_V1_Health.Client(wrapping: client).check(.with { $0.service = "" }, options: options)
         return response.status == .serving ? "SERVING" : "NOT_SERVING"
       }

@@ -9,15 +9,14 @@ import SwiftProtobuf
 /// Calls one method and prints its answer, or its status on stderr with the status as exit code.
 enum RPCInvocation {
   static func run(
-    _ method: any RPCMethodInfo, requestJSON: String, at address: PeerAddress, timeout: Double, json: Bool
+    _ method: any RPCMethodInfo, requestJSON: String, at address: PeerAddress, security: ClientSecurity,
+    timeout: Double, json: Bool
   ) async throws {
     var options = CallOptions.defaults
     options.timeout = .milliseconds(Int64(timeout * 1000))
     let outcome: Result<String, any Error>
     do {
-      let response = try await withGRPCClient(
-        transport: .http2NIOPosix(target: .dns(host: address.host, port: address.port), transportSecurity: .plaintext)
-      ) { client in
+      let response = try await security.withClient(to: address) { client in
         try await method.call(client, requestJSON: requestJSON, options: options)
       }
       outcome = .success(response)

@@ -31,7 +31,8 @@ struct MethodCallArguments: ParsableArguments {
     }
     let request = try RequestBody.build(for: info.requestMessageName, body: body, values: values)
     try await RPCInvocation.run(
-      info, requestJSON: request, at: try connection.address(of: service), timeout: connection.timeout, json: json)
+      info, requestJSON: request, at: try connection.address(of: service), security: try connection.security.resolve(),
+      timeout: connection.timeout, json: json)
   }
 }
 
@@ -75,10 +76,11 @@ struct LoyaltyCommand: AsyncParsableCommand {
   func run() async throws { try await call.run(service: .loyalty, grpcService: SuiteService.loyalty.grpcServiceName) }
 }
 
-/// `crm ops SERVICE ...`: the operations every service serves (store backup, outbox status).
+/// `crm ops SERVICE ...`: the operations every service serves (store backup, outbox status,
+/// audit trail).
 struct OpsCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "ops", abstract: "Call a service's operations: backup-store, get-outbox-status.")
+    commandName: "ops", abstract: "Call a service's operations: backup-store, get-outbox-status, list-audit-records.")
   @Argument(help: "segmentation, interaction, feedback, trust or loyalty.")
   var service: String
   @OptionGroup var call: MethodCallArguments
@@ -87,7 +89,12 @@ struct OpsCommand: AsyncParsableCommand {
     guard let target = SuiteService(rawValue: service) else {
       throw ValidationError("unknown service '\(service)'")
     }
-    let grpcService = call.method == "get-outbox-status" ? "crm.events.v1.Outbox" : "crm.ops.v1.StoreAdmin"
+    let grpcService =
+      switch call.method {
+      case "get-outbox-status": "crm.events.v1.Outbox"
+      case "list-audit-records": "crm.ops.v1.AuditLog"
+      default: "crm.ops.v1.StoreAdmin"
+      }
     try await call.run(service: target, grpcService: grpcService)
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DevCredentials
 import Foundation
 import ServiceKit
 import Synchronization
@@ -12,10 +13,17 @@ struct Up: AsyncParsableCommand {
       prefixed with its name. Ctrl-C (or SIGTERM) sends SIGTERM to every service and waits
       --grace seconds before killing what is left. A service that dies is reported with its
       exit status; `crm up` then exits non-zero when the others have stopped.
+
+      --secure runs every service with TLS, client certificates (mTLS) and bearer tokens, from a
+      development CA under <data-dir>/pki (made on first use; `crm dev-credentials` makes one
+      too). The other crm commands find <data-dir>/pki by themselves and call as `operator`.
       """)
 
-  @Option(name: .customLong("data-dir"), help: "Directory for the stores.")
-  var dataDirectory = "./data"
+  @Option(name: .customLong("data-dir"), help: "Directory for the stores (default: CRM_DATA_DIR, then ./data).")
+  var dataDirectory: String?
+
+  @Flag(help: "TLS, mTLS and bearer tokens, with development credentials under <data-dir>/pki.")
+  var secure = false
 
   @Option(name: .customLong("base-port"), help: "gRPC port of segmentation; the others follow (+1..+4). 0 picks free ports.")
   var basePort = SuiteService.segmentation.defaultPort
@@ -33,9 +41,45 @@ struct Up: AsyncParsableCommand {
   var logLevel = "info"
 
   func run() async throws {
+    let dataDirectory = DataDirectory.resolve(flag: dataDirectory)
+    let pki = URL(fileURLWithPath: dataDirectory).appendingPathComponent("pki")
+    var credentials: DevelopmentCredentials?
+    if secure {
+      credentials = try SuitePKI.prepare(at: pki)
+    } else if DevelopmentCredentials.exist(in: pki) {
+      FileHandle.standardError.write(Data(
+        "note: \(pki.path) exists, so the other crm commands call with TLS; use --secure, or give them --plaintext\n".utf8))
+    }
     let launcher = try SuiteLauncher(
-      dataDirectory: dataDirectory, basePort: basePort, metricsBasePort: metricsBasePort, logLevel: logLevel)
+      dataDirectory: dataDirectory, basePort: basePort, metricsBasePort: metricsBasePort, logLevel: logLevel,
+      credentials: credentials)
     try await launcher.run(startTimeout: startTimeout, grace: grace)
+  }
+}
+
+/// The development credentials of `crm up --secure`.
+enum SuitePKI {
+  /// The client the crm commands call as.
+  static let operatorClient = "operator"
+
+  /// Opens the credentials at `directory`, making them first when there are none; throws when
+  /// they lack a service or the operator.
+  static func prepare(at directory: URL) throws -> DevelopmentCredentials {
+    guard DevelopmentCredentials.exist(in: directory) else {
+      let credentials = try DevelopmentCredentials.create(
+        in: directory, services: SuiteService.allCases.map(\.rawValue), clients: [operatorClient])
+      FileHandle.standardError.write(Data("made development credentials in \(directory.path)\n".utf8))
+      return credentials
+    }
+    let credentials = try DevelopmentCredentials.load(from: directory)
+    let missing =
+      SuiteService.allCases.map(\.rawValue).filter { !credentials.services.contains($0) }
+      + (credentials.clients.contains(operatorClient) ? [] : [operatorClient])
+    guard missing.isEmpty else {
+      throw ValidationError(
+        "\(directory.path) has no certificate for \(missing.joined(separator: ", ")); remove it to have a new one made")
+    }
+    return credentials
   }
 }
 
@@ -45,12 +89,20 @@ final class SuiteLauncher: Sendable {
   private let ports: [SuiteService: Int]
   private let metricsPorts: [SuiteService: Int]
   private let logLevel: String
+  private let credentials: DevelopmentCredentials?
+  /// How the health checks reach the services: as the operator when they run secure.
+  private let probeSecurity: ClientSecurity
   private let children = Mutex<[SuiteService: Process]>([:])
   private let output = ConsoleOutput()
 
-  init(dataDirectory: String, basePort: Int, metricsBasePort: Int, logLevel: String) throws {
+  init(
+    dataDirectory: String, basePort: Int, metricsBasePort: Int, logLevel: String,
+    credentials: DevelopmentCredentials? = nil
+  ) throws {
     self.dataDirectory = dataDirectory
     self.logLevel = logLevel
+    self.credentials = credentials
+    self.probeSecurity = credentials.map { ClientSecurity.discovered(in: $0.directory) } ?? .plaintext
     var ports: [SuiteService: Int] = [:]
     var metrics: [SuiteService: Int] = [:]
     for (offset, service) in SuiteService.allCases.enumerated() {
@@ -76,7 +128,7 @@ final class SuiteLauncher: Sendable {
     let deadline = Date().addingTimeInterval(startTimeout)
     while statuses.count < SuiteService.allCases.count, Date() < deadline, !signals.received {
       for service in SuiteService.allCases where statuses[service] == nil {
-        let status = await HealthProbe.status(of: address(of: service), timeout: 0.5)
+        let status = await HealthProbe.status(of: address(of: service), security: probeSecurity, timeout: 0.5)
         if status == "SERVING" { statuses[service] = status }
         if let process = children.withLock({ $0[service] }), !process.isRunning {
           statuses[service] = "EXITED (status \(process.terminationStatus))"
@@ -89,6 +141,9 @@ final class SuiteLauncher: Sendable {
         ($0.rawValue, address(of: $0).description, statuses[$0] ?? "NOT READY after \(Int(startTimeout)) s")
       }))
     let allServing = statuses.values.allSatisfy { $0 == "SERVING" } && statuses.count == SuiteService.allCases.count
+    if allServing, let credentials {
+      output.line("TLS, mTLS and tokens on; credentials in \(credentials.directory.path) (crm uses them by itself)")
+    }
     output.line(allServing ? "suite is up; Ctrl-C stops it" : "suite did not come up; stopping")
 
     var failed = !allServing
@@ -128,6 +183,9 @@ final class SuiteLauncher: Sendable {
     for peer in SuiteService.allCases where peer != service {
       arguments += ["--\(peer.rawValue)-addr", address(of: peer).description]
     }
+    if let credentials {
+      arguments += Self.securityArguments(of: service.rawValue, in: credentials)
+    }
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
@@ -155,6 +213,17 @@ final class SuiteLauncher: Sendable {
     process.terminationHandler = { process in onExit(process.terminationStatus) }
     try process.run()
     children.withLock { $0[service] = process }
+  }
+
+  /// TLS with the service's own certificate (presented to its peers too), client certificates
+  /// from the CA required, and tokens verified with the development JWKS.
+  static func securityArguments(of service: String, in credentials: DevelopmentCredentials) -> [String] {
+    let identity = credentials.service(service)
+    return [
+      "--tls-cert-file", identity.certificate.path, "--tls-key-file", identity.privateKey.path,
+      "--tls-client-ca-file", credentials.caCertificate.path, "--tls-ca-file", credentials.caCertificate.path,
+      "--auth-jwt-keys-file", credentials.jwks.path,
+    ]
   }
 
   private func stopAll(grace: Double) async {

@@ -35,6 +35,8 @@ public struct FeedbackStore: Sendable {
     registerLoopMigrations(&migrator)
     registerIssueMigrations(&migrator)
     registerScaleMigrations(&migrator)
+    // Kit-level, appended last: the audit trail of privileged calls.
+    AuditTrail.registerMigrations(&migrator)
     return migrator
   }
 }

@@ -8,7 +8,7 @@ enum FeedbackServer {
     await ServiceMain.run(.feedback, migrator: FeedbackStore.migrator) { environment in
       let destinations = FeedbackService.eventDestinations
       // Tier policies read the customer's tier from segmentation, with a deadline.
-      let segmentation = try PeerClient(peer: .segmentation, settings: environment.settings)
+      let segmentation = try PeerClient(peer: .segmentation, environment: environment)
       let tiers = SegmentationDirectory(peer: segmentation, clock: environment.clock)
       let feedback = FeedbackService(
         store: FeedbackStore(database: environment.database),
@@ -18,7 +18,8 @@ enum FeedbackServer {
       let relay = OutboxRelay(
         database: environment.database,
         destinations: environment.settings.peers.filter { destinations.contains($0.key) },
-        clock: environment.clock, logger: environment.logger, health: environment.health)
+        clock: environment.clock, logger: environment.logger, health: environment.health,
+        credentials: environment.credentials)
       return ServiceComponents(
         rpcServices: [
           feedback,

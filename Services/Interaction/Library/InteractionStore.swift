@@ -39,6 +39,8 @@ public struct InteractionStore: Sendable {
     }
     registerCareMigrations(&migrator)
     EventStore.registerMigrations(&migrator)
+    // Kit-level, appended last: the audit trail of privileged calls.
+    AuditTrail.registerMigrations(&migrator)
     return migrator
   }
 }

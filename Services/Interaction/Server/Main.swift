@@ -7,7 +7,7 @@ enum InteractionServer {
     await ServiceMain.run(.interaction, migrator: InteractionStore.migrator) { environment in
       let destinations = InteractionEvents.destinations
       // Tier, time zone and name of a customer come from segmentation, with a deadline.
-      let segmentation = try PeerClient(peer: .segmentation, settings: environment.settings)
+      let segmentation = try PeerClient(peer: .segmentation, environment: environment)
       let interaction = InteractionService(
         store: InteractionStore(database: environment.database),
         clock: environment.clock,
@@ -25,7 +25,8 @@ enum InteractionServer {
           OutboxRelay(
             database: environment.database,
             destinations: environment.settings.peers.filter { destinations.contains($0.key) },
-            clock: environment.clock, logger: environment.logger, health: environment.health),
+            clock: environment.clock, logger: environment.logger, health: environment.health,
+            credentials: environment.credentials),
           // Birthdays and anniversaries, every --scan-interval-seconds; the scan is once per
           // customer per year, so a short interval costs an indexed read and nothing else.
           DateScanService(

@@ -119,6 +119,8 @@ public struct LoyaltyStore: Sendable {
     }
     registerFigures(&migrator)
     registerPlans(&migrator)
+    // Kit-level, appended last: the audit trail of privileged calls.
+    AuditTrail.registerMigrations(&migrator)
     return migrator
   }
 

@@ -28,7 +28,8 @@ enum LoyaltyServer {
           OutboxRelay(
             database: environment.database,
             destinations: environment.settings.peers.filter { destinations.contains($0.key) },
-            clock: environment.clock, logger: environment.logger, health: environment.health),
+            clock: environment.clock, logger: environment.logger, health: environment.health,
+            credentials: environment.credentials),
           // Points expire, pending points become available and tier periods end without a
           // caller; each call handles a bounded batch, the next interval the rest.
           PeriodicScan(

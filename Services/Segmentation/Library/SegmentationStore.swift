@@ -46,6 +46,8 @@ public struct SegmentationStore: Sendable {
     registerTierMigrations(&migrator)
     registerTagMigrations(&migrator)
     registerStrategyMigrations(&migrator)
+    // Kit-level, appended last: the audit trail of privileged calls.
+    AuditTrail.registerMigrations(&migrator)
     return migrator
   }
 }

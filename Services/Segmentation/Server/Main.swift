@@ -26,7 +26,8 @@ enum SegmentationServer {
           OutboxRelay(
             database: environment.database,
             destinations: environment.settings.peers.filter { destinations.contains($0.key) },
-            clock: environment.clock, logger: environment.logger, health: environment.health),
+            clock: environment.clock, logger: environment.logger, health: environment.health,
+            credentials: environment.credentials),
           // Stages move with time: every --scan-interval-seconds, an indexed read of the
           // profiles whose stage deadline has passed.
           LifecycleScanner(

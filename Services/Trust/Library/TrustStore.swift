@@ -41,6 +41,8 @@ public struct TrustStore: Sendable {
     registerGuaranteeMigration(&migrator)
     registerListingIndexMigration(&migrator)
     registerFigureIndexMigration(&migrator)
+    // Kit-level, appended last: the audit trail of privileged calls.
+    AuditTrail.registerMigrations(&migrator)
     return migrator
   }
 }

@@ -7,7 +7,7 @@ enum TrustServer {
     await ServiceMain.run(.trust, migrator: TrustStore.migrator) { environment in
       let destinations = TrustService.eventDestinations
       // Verified-purchase checks and claim windows read segmentation over gRPC, with deadlines.
-      let segmentation = try PeerClient(peer: .segmentation, settings: environment.settings)
+      let segmentation = try PeerClient(peer: .segmentation, environment: environment)
       return ServiceComponents(
         rpcServices: [
           TrustService(
@@ -26,7 +26,8 @@ enum TrustServer {
           OutboxRelay(
             database: environment.database,
             destinations: environment.settings.peers.filter { destinations.contains($0.key) },
-            clock: environment.clock, logger: environment.logger, health: environment.health),
+            clock: environment.clock, logger: environment.logger, health: environment.health,
+            credentials: environment.credentials),
         ])
     }
   }

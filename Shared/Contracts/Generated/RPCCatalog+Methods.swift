@@ -87,6 +87,7 @@ extension RPCCatalog {
     UnaryRPCMethod(Crm_Loyalty_V1_LoyaltyService.Method.RenewPlan.descriptor, Crm_Loyalty_V1_LoyaltyService.Method.RenewPlan.Input.self, Crm_Loyalty_V1_LoyaltyService.Method.RenewPlan.Output.self),
     UnaryRPCMethod(Crm_Loyalty_V1_LoyaltyService.Method.CancelPlan.descriptor, Crm_Loyalty_V1_LoyaltyService.Method.CancelPlan.Input.self, Crm_Loyalty_V1_LoyaltyService.Method.CancelPlan.Output.self),
     UnaryRPCMethod(Crm_Ops_V1_StoreAdmin.Method.BackupStore.descriptor, Crm_Ops_V1_StoreAdmin.Method.BackupStore.Input.self, Crm_Ops_V1_StoreAdmin.Method.BackupStore.Output.self),
+    UnaryRPCMethod(Crm_Ops_V1_AuditLog.Method.ListAuditRecords.descriptor, Crm_Ops_V1_AuditLog.Method.ListAuditRecords.Input.self, Crm_Ops_V1_AuditLog.Method.ListAuditRecords.Output.self),
     UnaryRPCMethod(Crm_Segmentation_V1_SegmentationService.Method.CreateCustomer.descriptor, Crm_Segmentation_V1_SegmentationService.Method.CreateCustomer.Input.self, Crm_Segmentation_V1_SegmentationService.Method.CreateCustomer.Output.self),
     UnaryRPCMethod(Crm_Segmentation_V1_SegmentationService.Method.GetCustomer.descriptor, Crm_Segmentation_V1_SegmentationService.Method.GetCustomer.Input.self, Crm_Segmentation_V1_SegmentationService.Method.GetCustomer.Output.self),
     UnaryRPCMethod(Crm_Segmentation_V1_SegmentationService.Method.UpdateCustomer.descriptor, Crm_Segmentation_V1_SegmentationService.Method.UpdateCustomer.Input.self, Crm_Segmentation_V1_SegmentationService.Method.UpdateCustomer.Output.self),

@@ -366,3 +366,387 @@ extension Crm_Ops_V1_StoreAdmin.ClientProtocol {
         )
     }
 }
+
+// MARK: - crm.ops.v1.AuditLog
+
+/// Namespace containing generated types for the "crm.ops.v1.AuditLog" service.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+public enum Crm_Ops_V1_AuditLog: Sendable {
+    /// Service descriptor for the "crm.ops.v1.AuditLog" service.
+    public static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.ops.v1.AuditLog")
+    /// Namespace for method metadata.
+    public enum Method: Sendable {
+        /// Namespace for "ListAuditRecords" metadata.
+        public enum ListAuditRecords: Sendable {
+            /// Request type for "ListAuditRecords".
+            public typealias Input = Crm_Ops_V1_ListAuditRecordsRequest
+            /// Response type for "ListAuditRecords".
+            public typealias Output = Crm_Ops_V1_ListAuditRecordsResponse
+            /// Descriptor for "ListAuditRecords".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.ops.v1.AuditLog"),
+                method: "ListAuditRecords",
+                type: .unary
+            )
+        }
+        /// Descriptors for all methods in the "crm.ops.v1.AuditLog" service.
+        public static let descriptors: [GRPCCore.MethodDescriptor] = [
+            ListAuditRecords.descriptor
+        ]
+    }
+}
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension GRPCCore.ServiceDescriptor {
+    /// Service descriptor for the "crm.ops.v1.AuditLog" service.
+    public static let crm_ops_v1_AuditLog = GRPCCore.ServiceDescriptor(fullyQualifiedService: "crm.ops.v1.AuditLog")
+}
+
+// MARK: crm.ops.v1.AuditLog (server)
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Crm_Ops_V1_AuditLog {
+    /// Streaming variant of the service protocol for the "crm.ops.v1.AuditLog" service.
+    ///
+    /// This protocol is the lowest-level of the service protocols generated for this service
+    /// giving you the most flexibility over the implementation of your service. This comes at
+    /// the cost of more verbose and less strict APIs. Each RPC requires you to implement it in
+    /// terms of a request stream and response stream. Where the RPC expects only a single
+    /// request or response message, you are responsible for ensuring your implementation
+    /// maintains this invariant.
+    ///
+    /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
+    /// or ``SimpleServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The service's audit trail: one record per privileged call (erase, export, rule and program
+    /// > changes, claim decisions, manual points, backups, settings that change behaviour), kept in
+    /// > the service's own store. The service only ever appends to it: no RPC changes or removes a
+    /// > record, and the store itself refuses to.
+    public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
+        /// Handle the "ListAuditRecords" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages the audit records, newest first, optionally only those of one method or one caller.
+        /// > Requires the service's operate permission.
+        /// > Errors: INVALID_ARGUMENT (method, identity, page.page_size, page.page_token),
+        /// > UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE (store busy).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Crm_Ops_V1_ListAuditRecordsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Crm_Ops_V1_ListAuditRecordsResponse` messages.
+        func listAuditRecords(
+            request: GRPCCore.StreamingServerRequest<Crm_Ops_V1_ListAuditRecordsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Crm_Ops_V1_ListAuditRecordsResponse>
+    }
+
+    /// Service protocol for the "crm.ops.v1.AuditLog" service.
+    ///
+    /// This protocol is higher level than ``StreamingServiceProtocol`` but lower level than
+    /// the ``SimpleServiceProtocol``, it provides access to request and response metadata and
+    /// trailing response metadata. If you don't need these then consider using
+    /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
+    /// use ``StreamingServiceProtocol``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The service's audit trail: one record per privileged call (erase, export, rule and program
+    /// > changes, claim decisions, manual points, backups, settings that change behaviour), kept in
+    /// > the service's own store. The service only ever appends to it: no RPC changes or removes a
+    /// > record, and the store itself refuses to.
+    public protocol ServiceProtocol: Crm_Ops_V1_AuditLog.StreamingServiceProtocol {
+        /// Handle the "ListAuditRecords" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages the audit records, newest first, optionally only those of one method or one caller.
+        /// > Requires the service's operate permission.
+        /// > Errors: INVALID_ARGUMENT (method, identity, page.page_size, page.page_token),
+        /// > UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE (store busy).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Ops_V1_ListAuditRecordsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Crm_Ops_V1_ListAuditRecordsResponse` message.
+        func listAuditRecords(
+            request: GRPCCore.ServerRequest<Crm_Ops_V1_ListAuditRecordsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Crm_Ops_V1_ListAuditRecordsResponse>
+    }
+
+    /// Simple service protocol for the "crm.ops.v1.AuditLog" service.
+    ///
+    /// This is the highest level protocol for the service. The API is the easiest to use but
+    /// doesn't provide access to request or response metadata. If you need access to these
+    /// then use ``ServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The service's audit trail: one record per privileged call (erase, export, rule and program
+    /// > changes, claim decisions, manual points, backups, settings that change behaviour), kept in
+    /// > the service's own store. The service only ever appends to it: no RPC changes or removes a
+    /// > record, and the store itself refuses to.
+    public protocol SimpleServiceProtocol: Crm_Ops_V1_AuditLog.ServiceProtocol {
+        /// Handle the "ListAuditRecords" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages the audit records, newest first, optionally only those of one method or one caller.
+        /// > Requires the service's operate permission.
+        /// > Errors: INVALID_ARGUMENT (method, identity, page.page_size, page.page_token),
+        /// > UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE (store busy).
+        ///
+        /// - Parameters:
+        ///   - request: A `Crm_Ops_V1_ListAuditRecordsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Crm_Ops_V1_ListAuditRecordsResponse` to respond with.
+        func listAuditRecords(
+            request: Crm_Ops_V1_ListAuditRecordsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Crm_Ops_V1_ListAuditRecordsResponse
+    }
+}
+
+// Default implementation of 'registerMethods(with:)'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Crm_Ops_V1_AuditLog.StreamingServiceProtocol {
+    public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
+        router.registerHandler(
+            forMethod: Crm_Ops_V1_AuditLog.Method.ListAuditRecords.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Ops_V1_ListAuditRecordsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Ops_V1_ListAuditRecordsResponse>(),
+            handler: { request, context in
+                try await self.listAuditRecords(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+    }
+}
+
+// Default implementation of streaming methods from 'StreamingServiceProtocol'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Crm_Ops_V1_AuditLog.ServiceProtocol {
+    public func listAuditRecords(
+        request: GRPCCore.StreamingServerRequest<Crm_Ops_V1_ListAuditRecordsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Crm_Ops_V1_ListAuditRecordsResponse> {
+        let response = try await self.listAuditRecords(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+}
+
+// Default implementation of methods from 'ServiceProtocol'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Crm_Ops_V1_AuditLog.SimpleServiceProtocol {
+    public func listAuditRecords(
+        request: GRPCCore.ServerRequest<Crm_Ops_V1_ListAuditRecordsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Crm_Ops_V1_ListAuditRecordsResponse> {
+        return GRPCCore.ServerResponse<Crm_Ops_V1_ListAuditRecordsResponse>(
+            message: try await self.listAuditRecords(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+}
+
+// MARK: crm.ops.v1.AuditLog (client)
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Crm_Ops_V1_AuditLog {
+    /// Generated client protocol for the "crm.ops.v1.AuditLog" service.
+    ///
+    /// You don't need to implement this protocol directly, use the generated
+    /// implementation, ``Client``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The service's audit trail: one record per privileged call (erase, export, rule and program
+    /// > changes, claim decisions, manual points, backups, settings that change behaviour), kept in
+    /// > the service's own store. The service only ever appends to it: no RPC changes or removes a
+    /// > record, and the store itself refuses to.
+    public protocol ClientProtocol: Sendable {
+        /// Call the "ListAuditRecords" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages the audit records, newest first, optionally only those of one method or one caller.
+        /// > Requires the service's operate permission.
+        /// > Errors: INVALID_ARGUMENT (method, identity, page.page_size, page.page_token),
+        /// > UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE (store busy).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Ops_V1_ListAuditRecordsRequest` message.
+        ///   - serializer: A serializer for `Crm_Ops_V1_ListAuditRecordsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Ops_V1_ListAuditRecordsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listAuditRecords<Result>(
+            request: GRPCCore.ClientRequest<Crm_Ops_V1_ListAuditRecordsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Ops_V1_ListAuditRecordsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Ops_V1_ListAuditRecordsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Ops_V1_ListAuditRecordsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+    }
+
+    /// Generated client for the "crm.ops.v1.AuditLog" service.
+    ///
+    /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
+    /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
+    /// means of communication with the remote peer.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The service's audit trail: one record per privileged call (erase, export, rule and program
+    /// > changes, claim decisions, manual points, backups, settings that change behaviour), kept in
+    /// > the service's own store. The service only ever appends to it: no RPC changes or removes a
+    /// > record, and the store itself refuses to.
+    public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
+        private let client: GRPCCore.GRPCClient<Transport>
+
+        /// Creates a new client wrapping the provided `GRPCCore.GRPCClient`.
+        ///
+        /// - Parameters:
+        ///   - client: A `GRPCCore.GRPCClient` providing a communication channel to the service.
+        public init(wrapping client: GRPCCore.GRPCClient<Transport>) {
+            self.client = client
+        }
+
+        /// Call the "ListAuditRecords" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pages the audit records, newest first, optionally only those of one method or one caller.
+        /// > Requires the service's operate permission.
+        /// > Errors: INVALID_ARGUMENT (method, identity, page.page_size, page.page_token),
+        /// > UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE (store busy).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Crm_Ops_V1_ListAuditRecordsRequest` message.
+        ///   - serializer: A serializer for `Crm_Ops_V1_ListAuditRecordsRequest` messages.
+        ///   - deserializer: A deserializer for `Crm_Ops_V1_ListAuditRecordsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listAuditRecords<Result>(
+            request: GRPCCore.ClientRequest<Crm_Ops_V1_ListAuditRecordsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Crm_Ops_V1_ListAuditRecordsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Crm_Ops_V1_ListAuditRecordsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Ops_V1_ListAuditRecordsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Crm_Ops_V1_AuditLog.Method.ListAuditRecords.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+    }
+}
+
+// Helpers providing default arguments to 'ClientProtocol' methods.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Crm_Ops_V1_AuditLog.ClientProtocol {
+    /// Call the "ListAuditRecords" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Pages the audit records, newest first, optionally only those of one method or one caller.
+    /// > Requires the service's operate permission.
+    /// > Errors: INVALID_ARGUMENT (method, identity, page.page_size, page.page_token),
+    /// > UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE (store busy).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Crm_Ops_V1_ListAuditRecordsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listAuditRecords<Result>(
+        request: GRPCCore.ClientRequest<Crm_Ops_V1_ListAuditRecordsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Ops_V1_ListAuditRecordsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listAuditRecords(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Crm_Ops_V1_ListAuditRecordsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Crm_Ops_V1_ListAuditRecordsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+}
+
+// Helpers providing sugared APIs for 'ClientProtocol' methods.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Crm_Ops_V1_AuditLog.ClientProtocol {
+    /// Call the "ListAuditRecords" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Pages the audit records, newest first, optionally only those of one method or one caller.
+    /// > Requires the service's operate permission.
+    /// > Errors: INVALID_ARGUMENT (method, identity, page.page_size, page.page_token),
+    /// > UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE (store busy).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listAuditRecords<Result>(
+        _ message: Crm_Ops_V1_ListAuditRecordsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Crm_Ops_V1_ListAuditRecordsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Crm_Ops_V1_ListAuditRecordsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listAuditRecords(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+}

@@ -31,4 +31,40 @@ public enum RPCErrorMapping {
       return (RPCError(code: .internalError, message: "internal error"), false)
     }
   }
+
+  /// The longest status message (in UTF-8 bytes) a caller gets back; a longer one is cut.
+  public static let maxMessageBytes = 300
+
+  /// The longest `grpc-status-details-bin` kept; larger details are dropped with their echo.
+  public static let maxDetailsBytes = 2048
+
+  /// `message` cut to at most ``maxMessageBytes`` bytes (on a Unicode scalar boundary) and
+  /// marked with "…" where it was cut.
+  public static func capped(_ message: String) -> String {
+    guard message.utf8.count > maxMessageBytes else { return message }
+    var kept = String.UnicodeScalarView()
+    var bytes = 0
+    let budget = maxMessageBytes - 3  // "…" is three bytes
+    for scalar in message.unicodeScalars {
+      bytes += UTF8.width(scalar)
+      if bytes > budget { break }
+      kept.append(scalar)
+    }
+    return String(kept) + "…"
+  }
+
+  /// `error` as a caller may see it: the message capped and oversized status details dropped.
+  ///
+  /// The last guard where errors leave the server (``RequestLogInterceptor``): whatever a
+  /// handler put in an error, a caller never gets its own large value echoed back.
+  public static func capped(_ error: RPCError) -> RPCError {
+    let detailsKey = "grpc-status-details-bin"
+    let oversizedDetails = error.metadata[binaryValues: detailsKey].contains { $0.count > maxDetailsBytes }
+    guard error.message.utf8.count > maxMessageBytes || oversizedDetails else { return error }
+    // Edited in place: `RPCError.init(cause:)` would merge in a cause's message.
+    var capped = error
+    capped.message = Self.capped(error.message)
+    if oversizedDetails { capped.metadata.removeAllValues(forKey: detailsKey) }
+    return capped
+  }
 }

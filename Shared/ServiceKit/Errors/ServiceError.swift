@@ -55,24 +55,30 @@ extension ServiceError: RPCErrorConvertible {
     }
   }
 
-  /// The status message; for INVALID_ARGUMENT it starts with the field's name.
+  /// The status message; for INVALID_ARGUMENT it starts with the field's name. Capped at
+  /// ``RPCErrorMapping/maxMessageBytes`` in case a caller's value slipped in unquoted.
   public var rpcErrorMessage: String {
-    switch self {
-    case .invalidArgument(let field, let reason): "\(field): \(reason)"
-    case .notFound(let what): "\(what) not found"
-    case .alreadyExists(let message), .failedPrecondition(let message),
-      .resourceExhausted(let message), .unavailable(let message), .internalError(let message):
-      message
-    }
+    let message =
+      switch self {
+      case .invalidArgument(let field, let reason): "\(field): \(reason)"
+      case .notFound(let what): "\(what) not found"
+      case .alreadyExists(let message), .failedPrecondition(let message),
+        .resourceExhausted(let message), .unavailable(let message), .internalError(let message):
+        message
+      }
+    return RPCErrorMapping.capped(message)
   }
 
-  /// For INVALID_ARGUMENT, `grpc-status-details-bin` with a `google.rpc.BadRequest`.
+  /// For INVALID_ARGUMENT, `grpc-status-details-bin` with a `google.rpc.BadRequest` (its
+  /// field and description capped as the message is).
   public var rpcErrorMetadata: Metadata {
     guard case .invalidArgument(let field, let reason) = self else { return [:] }
     let status = GoogleRPCStatus(
       code: .invalidArgument,
       message: rpcErrorMessage,
-      details: .badRequest(violations: [.init(field: field, description: reason)])
+      details: .badRequest(violations: [
+        .init(field: RPCErrorMapping.capped(field), description: RPCErrorMapping.capped(reason))
+      ])
     )
     return status.rpcErrorMetadata
   }

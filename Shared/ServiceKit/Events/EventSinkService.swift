@@ -36,6 +36,8 @@ public struct EventSinkService: Crm_Events_V1_EventSink.SimpleServiceProtocol {
         throw ServiceError.invalidArgument(field: "events[\(index)].payload", reason: "is required")
       }
     }
+    // A caller allowed to deliver events still speaks only for itself.
+    try EventOwnership.check(request.events, from: CallerIdentity.current)
     let now = clock.now()
     let applier = self.applier
     return try await database.write { db in

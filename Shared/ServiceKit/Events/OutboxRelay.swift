@@ -41,12 +41,16 @@ public struct OutboxRelay: Service {
   private let logger: Logger
   private let health: HealthStatusBoard?
   private let configuration: Configuration
+  private let credentials: TransportCredentials
 
-  /// Creates a relay delivering to `destinations`.
+  /// Creates a relay delivering to `destinations`, over `credentials` (TLS and the token the
+  /// receivers check the sender's identity with).
   public init(
     database: any DatabaseWriter, destinations: [SuiteService: PeerAddress], clock: any WallClock,
-    logger: Logger, health: HealthStatusBoard?, configuration: Configuration = Configuration()
+    logger: Logger, health: HealthStatusBoard?, credentials: TransportCredentials = .plaintext,
+    configuration: Configuration = Configuration()
   ) {
+    self.credentials = credentials
     self.database = database
     self.destinations = destinations
     self.clock = clock
@@ -73,7 +77,9 @@ public struct OutboxRelay: Service {
   private func deliverUntilShutdown(to destination: SuiteService, at address: PeerAddress) async {
     do {
       try await withGRPCClient(
-        transport: .http2NIOPosix(target: .dns(host: address.host, port: address.port), transportSecurity: .plaintext)
+        transport: .http2NIOPosix(
+          target: .dns(host: address.host, port: address.port), transportSecurity: credentials.clientSecurity()),
+        interceptors: credentials.clientInterceptors
       ) { client in
         let sink = Crm_Events_V1_EventSink.Client(wrapping: client)
         while !stopping {

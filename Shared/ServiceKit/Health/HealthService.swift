@@ -20,7 +20,7 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     context: ServerContext
   ) async throws -> Grpc_Health_V1_HealthCheckResponse {
     guard let status = board.status(of: request.service) else {
-      throw RPCError(code: .notFound, message: "unknown service '\(request.service)'")
+      throw RPCError(code: .notFound, message: "unknown service \(FieldValidation.quoted(request.service))")
     }
     var response = Grpc_Health_V1_HealthCheckResponse()
     response.status = status

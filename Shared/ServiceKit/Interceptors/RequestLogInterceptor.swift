@@ -44,7 +44,8 @@ public struct RequestLogInterceptor: ServerInterceptor {
       switch response.accepted {
       case .failure(let error):
         Self.logCompletion(logger, metrics, method: method, code: error.code, since: started)
-        var failed = StreamingServerResponse<Output>(error: error)
+        // A handler may also fail by returning the error: capped like a thrown one.
+        var failed = StreamingServerResponse<Output>(error: RPCErrorMapping.capped(error))
         failed.metadata.addString(requestID, forKey: Self.requestIDKey)
         return failed
 
@@ -111,7 +112,8 @@ public struct RequestLogInterceptor: ServerInterceptor {
       // The caller sees a generic message; the cause stays here, in the log.
       logger.error("unexpected error", metadata: ["method": "\(method)", "error": "\(String(reflecting: error))"])
     }
-    return rpcError
+    // Whatever a handler put in the message, the caller never gets a large value echoed back.
+    return RPCErrorMapping.capped(rpcError)
   }
 
   private static func logCompletion(

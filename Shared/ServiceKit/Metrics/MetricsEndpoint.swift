@@ -12,15 +12,20 @@ public struct MetricsEndpoint: Service {
   private let channel: any Channel
   private let logger: Logger
 
+  /// Decides from a request's `Authorization` header whether it may read the metrics.
+  public typealias Authorizer = @Sendable (_ authorization: String?) async -> Bool
+
   /// Binds `host:port` now, so that a port in use is reported before the service starts.
+  /// With `authorize`, a scrape it refuses is answered 401.
   public static func bind(
-    host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger
+    host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger,
+    authorize: Authorizer? = nil
   ) async throws -> MetricsEndpoint {
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .childChannelInitializer { channel in
         channel.pipeline.configureHTTPServerPipeline().flatMap {
-          channel.pipeline.addHandler(ScrapeHandler(registry: registry))
+          channel.pipeline.addHandler(ScrapeHandler(registry: registry, authorize: authorize))
         }
       }
       .bind(host: host, port: port)
@@ -49,28 +54,47 @@ private final class ScrapeHandler: ChannelInboundHandler, @unchecked Sendable {
   typealias OutboundOut = HTTPServerResponsePart
 
   private let registry: PrometheusCollectorRegistry
+  private let authorize: MetricsEndpoint.Authorizer?
   private var path = ""
+  private var authorization: String?
 
-  init(registry: PrometheusCollectorRegistry) {
+  init(registry: PrometheusCollectorRegistry, authorize: MetricsEndpoint.Authorizer?) {
     self.registry = registry
+    self.authorize = authorize
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     switch unwrapInboundIn(data) {
     case .head(let head):
       path = head.uri
+      authorization = head.headers.first(name: "Authorization")
     case .body:
       break
     case .end:
-      let found = path == "/metrics" || path.hasPrefix("/metrics?")
-      let body = found ? registry.emitToBuffer() : Array("not found\n".utf8)
-      var headers = HTTPHeaders()
-      headers.add(name: "Content-Type", value: found ? "text/plain; version=0.0.4" : "text/plain")
-      headers.add(name: "Content-Length", value: "\(body.count)")
-      let head = HTTPResponseHead(version: .http1_1, status: found ? .ok : .notFound, headers: headers)
-      context.write(wrapOutboundOut(.head(head)), promise: nil)
-      context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-      context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+      guard let authorize else {
+        respond(context: context, allowed: true)
+        return
+      }
+      let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+      let header = authorization
+      context.eventLoop.makeFutureWithTask { await authorize(header) }.whenComplete { result in
+        let (handler, context) = bound.value
+        handler.respond(context: context, allowed: (try? result.get()) ?? false)
+      }
     }
+  }
+
+  private func respond(context: ChannelHandlerContext, allowed: Bool) {
+    let found = path == "/metrics" || path.hasPrefix("/metrics?")
+    let status: HTTPResponseStatus = !allowed ? .unauthorized : found ? .ok : .notFound
+    let body = status == .ok ? registry.emitToBuffer() : Array("\(status.reasonPhrase.lowercased())\n".utf8)
+    var headers = HTTPHeaders()
+    headers.add(name: "Content-Type", value: status == .ok ? "text/plain; version=0.0.4" : "text/plain")
+    headers.add(name: "Content-Length", value: "\(body.count)")
+    if status == .unauthorized { headers.add(name: "WWW-Authenticate", value: "Bearer") }
+    let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+    context.write(wrapOutboundOut(.head(head)), promise: nil)
+    context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
   }
 }

@@ -21,22 +21,28 @@ public final class PeerClient: Service, Sendable {
   public let client: GRPCClient<HTTP2ClientTransport.Posix>
 
   /// Creates a client for `peer` at `address`; nothing connects until ``run()``.
-  public init(peer: SuiteService, address: PeerAddress, timeout: Duration = .seconds(1)) throws {
+  public init(
+    peer: SuiteService, address: PeerAddress, timeout: Duration = .seconds(1),
+    credentials: TransportCredentials = .plaintext
+  ) throws {
     self.peer = peer
     self.address = address
     self.timeout = timeout
     self.client = GRPCClient(
       transport: try .http2NIOPosix(
         target: .dns(host: address.host, port: address.port),
-        transportSecurity: .plaintext,
-        config: .defaults { $0.backoff = .init(initial: .milliseconds(100), max: .seconds(5), multiplier: 1.6, jitter: 0.2) }))
+        transportSecurity: credentials.clientSecurity(),
+        config: .defaults { $0.backoff = .init(initial: .milliseconds(100), max: .seconds(5), multiplier: 1.6, jitter: 0.2) }),
+      interceptors: credentials.clientInterceptors)
   }
 
-  /// Creates a client for `peer` at its configured address, with the configured deadline.
-  public convenience init(peer: SuiteService, settings: ServiceSettings) throws {
+  /// Creates a client for `peer` at its configured address, with the configured deadline and
+  /// the service's own credentials.
+  public convenience init(peer: SuiteService, environment: ServiceEnvironment) throws {
+    let settings = environment.settings
     try self.init(
       peer: peer, address: settings.peers[peer] ?? PeerAddress(host: "127.0.0.1", port: peer.defaultPort),
-      timeout: .milliseconds(settings.peerTimeoutMilliseconds))
+      timeout: .milliseconds(settings.peerTimeoutMilliseconds), credentials: environment.credentials)
   }
 
   /// Keeps the connections until graceful shutdown.

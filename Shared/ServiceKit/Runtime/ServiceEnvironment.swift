@@ -15,12 +15,15 @@ public struct ServiceEnvironment: Sendable {
   public let database: any DatabaseWriter
   /// The serving status the health service reports; background work may add names to it.
   public let health: HealthStatusBoard
+  /// TLS and the bearer token for the listener and for calls to other services.
+  public let credentials: TransportCredentials
 
   /// Creates an environment.
   public init(
     settings: ServiceSettings, logger: Logger, clock: any WallClock, database: any DatabaseWriter,
-    health: HealthStatusBoard
+    health: HealthStatusBoard, credentials: TransportCredentials = .plaintext
   ) {
+    self.credentials = credentials
     self.settings = settings
     self.logger = logger
     self.clock = clock

@@ -15,11 +15,14 @@ import Synchronization
 public struct ServiceHost: Sendable {
   private let environment: ServiceEnvironment
   private let components: ServiceComponents
+  private let tokens: TokenVerifier?
 
-  /// Creates a host for `components`, which the library built over `environment`.
-  public init(environment: ServiceEnvironment, components: ServiceComponents) {
+  /// Creates a host for `components`, which the library built over `environment`; `tokens`
+  /// verifies bearer tokens when they are accepted.
+  public init(environment: ServiceEnvironment, components: ServiceComponents, tokens: TokenVerifier? = nil) {
     self.environment = environment
     self.components = components
+    self.tokens = tokens
   }
 
   /// Serves until a shutdown signal; calls `onListening` once the port is bound.
@@ -31,7 +34,10 @@ public struct ServiceHost: Sendable {
 
     let board = environment.health
     let services = components.rpcServices + [
-      StoreAdminService(database: database, dataDirectory: settings.dataDirectory, logger: logger)
+      StoreAdminService(
+        database: database, dataDirectory: settings.dataDirectory, maxBackups: settings.security.maxBackups,
+        logger: logger),
+      AuditLogService(database: database),
     ]
     let probe: @Sendable () async -> Bool = {
       (try? await database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") }) != nil
@@ -48,10 +54,20 @@ public struct ServiceHost: Sendable {
         Grpc_Reflection_V1alpha_ServerReflection.descriptor.fullyQualifiedService,
       ])
 
+    let security = settings.security
+    let access = AccessInterceptor(
+      service: settings.service, tokens: tokens,
+      certificates: security.tlsClientCAFile == nil
+        ? nil : try security.grantsFile.map { try CertificateGrants(contentsOf: $0) } ?? CertificateGrants(),
+      reflection: security.reflectionAccess, limiter: RateLimiter(rates: security.rateLimits),
+      audit: { [recorder = AuditRecorder(database: database, clock: environment.clock, logger: logger)] entry in
+        await recorder.record(entry)
+      },
+      logger: logger)
     let server = GRPCServer(
       transport: .http2NIOPosix(
         address: Self.socketAddress(host: settings.host, port: settings.port),
-        transportSecurity: .plaintext,
+        transportSecurity: try environment.credentials.serverSecurity(),
         config: .defaults { config in
           config.rpc.maxRequestPayloadSize = settings.maxRequestBytes
           config.http2.maxConcurrentStreams = settings.maxConcurrentStreams
@@ -60,10 +76,19 @@ public struct ServiceHost: Sendable {
             timeout: .seconds(20),
             clientBehavior: .init(minPingIntervalWithoutCalls: .seconds(10), allowWithoutCalls: true)
           )
+          // Idle: the transport sends GOAWAY when no RPC has run for this long.
+          config.connection.maxIdleTime = .seconds(settings.security.idleTimeoutSeconds)
+          // The transport has no handshake deadline, and answers an oversized request with a
+          // stream reset instead of RESOURCE_EXHAUSTED: ConnectionLimits adds both.
+          config.channelDebuggingCallbacks = ConnectionLimits(
+            maxRequestBytes: settings.maxRequestBytes,
+            handshakeTimeout: .seconds(settings.security.handshakeTimeoutSeconds),
+            logger: logger
+          ).callbacks
         }
       ),
       services: services + [health] + reflection.services,
-      interceptors: [RequestLogInterceptor(logger: logger)]
+      interceptors: [RequestLogInterceptor(logger: logger), access]
     )
 
     let phase = PhaseBox()

@@ -62,23 +62,43 @@ public enum ServiceMain {
     // One registry per process: swift-metrics is global by design, so this happens only here.
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    let tokens: TokenVerifier?
+    if let keys = settings.security.jwtKeysFile {
+      do {
+        tokens = try await TokenVerifier(
+          keysFile: keys, issuer: settings.security.jwtIssuer, audience: settings.security.jwtAudience)
+      } catch {
+        fail("--auth-jwt-keys-file (CRM_AUTH_JWT_KEYS_FILE): cannot use \(keys): \(error)")
+      }
+    } else {
+      tokens = nil
+    }
     let metrics: MetricsEndpoint
     do {
       metrics = try await MetricsEndpoint.bind(
-        host: settings.host, port: settings.metricsPort, registry: registry, logger: logger)
+        host: settings.host, port: settings.metricsPort, registry: registry, logger: logger,
+        authorize: MetricsAccess.authorizer(settings.security, tokens: tokens))
     } catch {
       fail("--metrics-port (CRM_METRICS_PORT): cannot listen on \(settings.host):\(settings.metricsPort): \(error)")
     }
 
+    let credentials: TransportCredentials
+    do {
+      credentials = try TransportCredentials(settings.security, logger: logger)
+    } catch {
+      fail(error.description)
+    }
     let environment = ServiceEnvironment(
       settings: settings, logger: logger, clock: clock, database: database,
-      health: HealthStatusBoard(services: [service.grpcServiceName]))
+      health: HealthStatusBoard(services: [service.grpcServiceName]), credentials: credentials)
     do {
       var components = try makeComponents(environment)
       components.background += [
         metrics, StoreGauges(database: database, path: settings.databasePath),
       ]
-      let host = ServiceHost(environment: environment, components: components)
+      // Follows a rotated certificate file, for the listener and the calls to peers alike.
+      if let reloader = credentials.reloader { components.background.append(reloader) }
+      let host = ServiceHost(environment: environment, components: components, tokens: tokens)
       try await host.run { address in
         // The one line on standard output: launchers and tests read the bound port from it.
         FileHandle.standardOutput.write(Data("\(service.executableName) listening on \(address)\n".utf8))

@@ -78,6 +78,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
   @Option(name: .customLong("review-complaint-rating"), help: "Trust: a published rating at or below this opens a complaint (CRM_REVIEW_COMPLAINT_RATING).")
   var reviewComplaintRating: String?
 
+  @OptionGroup(title: "Security")
+  var security: SecurityOptions
+
   /// Options are only ever made by parsing (an unparsed option cannot be read).
   public init() {}
 

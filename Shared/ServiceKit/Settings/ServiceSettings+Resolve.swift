@@ -44,6 +44,7 @@ extension ServiceSettings {
       SettingReference(flag: "--review-max-photos", environment: "CRM_REVIEW_MAX_PHOTOS", defaultValue: "9", meaning: "Trust: photos per review; more is INVALID_ARGUMENT."),
       SettingReference(flag: "--review-complaint-rating", environment: "CRM_REVIEW_COMPLAINT_RATING", defaultValue: "2", meaning: "Trust: a published review rated at or below this opens a complaint in feedback; 0 opens none."),
     ]
+    + securityReference
 
   /// Resolves flags, then environment variables, then defaults; throws a
   /// ``ConfigurationError`` naming the first setting whose value cannot be used.
@@ -175,6 +176,7 @@ extension ServiceSettings {
     {
       settings.reviewComplaintRating = rating
     }
+    settings.security = try resolveSecurity(options.security, host: settings.host, environment: environment)
     guard settings.lifecycleChurnedDays > settings.lifecycleDormantDays else {
       throw ConfigurationError(
         setting: options.lifecycleChurnedDays != nil ? "--lifecycle-churned-days" : "CRM_LIFECYCLE_CHURNED_DAYS",

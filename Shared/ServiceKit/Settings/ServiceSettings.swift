@@ -44,6 +44,9 @@ public struct ServiceSettings: Sendable {
   /// only when the rules change.
   public var retierIntervalHours: Int
 
+  /// TLS, caller identity, limits.
+  public var security: SecuritySettings
+
   /// Trust: only reviews of a purchase segmentation confirms are accepted.
   public var reviewVerifiedOnly: Bool
   /// Trust: photos per review.
@@ -76,6 +79,7 @@ public struct ServiceSettings: Sendable {
       lifecycleDormantDays: 90,
       lifecycleChurnedDays: 365,
       retierIntervalHours: 24,
+      security: .defaults,
       reviewVerifiedOnly: false,
       reviewMaxPhotos: 9,
       reviewComplaintRating: 2

@@ -67,7 +67,7 @@ public enum IdempotencyLedger {
       arguments: [scope, key])
     {
       guard (row["request"] as Data) == requestBytes else {
-        throw ServiceError.alreadyExists("idempotency key '\(key)' was already used with a different request")
+        throw ServiceError.alreadyExists("idempotency key \(FieldValidation.quoted(key)) was already used with a different request")
       }
       if let response = row["response"] as Data? {
         return .success(try Response(serializedBytes: response))

@@ -50,7 +50,7 @@ public enum FieldValidation {
   public static func timeZone(_ value: String, field: String) throws(ServiceError) {
     guard !value.isEmpty else { return }
     if TimeZone(identifier: value) == nil {
-      throw .invalidArgument(field: field, reason: "'\(value)' is not an IANA time zone")
+      throw .invalidArgument(field: field, reason: "\(quoted(value)) is not an IANA time zone")
     }
   }
 
@@ -63,6 +63,27 @@ public enum FieldValidation {
 }
 
 extension FieldValidation {
+  /// The most of a caller's value that an error message quotes.
+  public static let quotedPrefixLength = 40
+
+  /// A caller's value as an error message may show it: in single quotes, control characters
+  /// escaped, and cut to its first ``quotedPrefixLength`` characters followed by "…" and its
+  /// full length when longer (`'Europe/Pa…' (10240 characters)`).
+  ///
+  /// Every caller-supplied value in an error message goes through here: a message must not
+  /// carry a caller's 4 MB string back to it (or into a client's logs) whole.
+  public static func quoted(_ value: some StringProtocol) -> String {
+    // Cut on Unicode scalars, not characters: one "character" can be any number of combining
+    // marks long.
+    let scalars = value.unicodeScalars
+    guard scalars.count > quotedPrefixLength else {
+      return "'\(LogEscaping.escape(String(value)))'"
+    }
+    var prefix = String.UnicodeScalarView()
+    prefix.append(contentsOf: scalars.prefix(quotedPrefixLength))
+    return "'\(LogEscaping.escape(String(prefix)))…' (\(value.count) characters)"
+  }
+
   /// A proto enum field that must be set (not `_UNSPECIFIED`) to a value this build knows.
   public static func requireKnown<E: SwiftProtobuf.Enum & CaseIterable>(_ value: E, field: String) throws(ServiceError) {
     guard value.rawValue != 0, E.allCases.contains(value) else {

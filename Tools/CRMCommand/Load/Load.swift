@@ -71,6 +71,8 @@ struct Load: AsyncParsableCommand {
   @Flag(help: "No per-second progress lines.")
   var quiet = false
 
+  @OptionGroup var security: ClientSecurityOptions
+
   func validate() throws {
     guard (1...64).contains(connections) else { throw ValidationError("--connections must be 1 to 64") }
     guard (1...4096).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 4096") }
@@ -85,7 +87,9 @@ struct Load: AsyncParsableCommand {
     guard let segmentation = PeerAddress(parsing: segmentationAddress) else {
       throw ValidationError("--segmentation-addr: '\(segmentationAddress)' is not host:port")
     }
-    var scenarios = LoadScenarios.scenarios(runID: runID, segmentationAddress: segmentation)
+    // The suite's credentials; the echo server this command starts itself is plaintext.
+    let credentials = try security.resolve()
+    var scenarios = LoadScenarios.scenarios(runID: runID, segmentationAddress: segmentation, security: credentials)
     for bulk in BulkLoadScenarios.scenarios(runID: runID, customers: bulkCustomers, products: bulkProducts) {
       scenarios[bulk.name] = bulk
     }
@@ -105,9 +109,11 @@ struct Load: AsyncParsableCommand {
     var echoServer: EchoProcess?
     defer { echoServer?.stop() }
     let address: PeerAddress
+    var targetSecurity = credentials
     if target == "echo", addr == nil {
       echoServer = try EchoProcess.start()
       address = echoServer!.address
+      targetSecurity = .plaintext
     } else if let addr {
       guard let parsed = PeerAddress(parsing: addr) else { throw ValidationError("--addr: '\(addr)' is not host:port") }
       address = parsed
@@ -116,12 +122,12 @@ struct Load: AsyncParsableCommand {
     }
 
     FileHandle.standardError.write(Data("load: \(target) at \(address), scenario \(chosen.name) (\(chosen.summary))\n".utf8))
-    var result = try await runner(address, chosen, mode).run(target: target)
+    var result = try await runner(address, chosen, mode, targetSecurity).run(target: target)
     if baseline, target != "echo" {
       let echo = try EchoProcess.start()
       defer { echo.stop() }
       FileHandle.standardError.write(Data("load: echo baseline at \(echo.address)\n".utf8))
-      let echoResult = try await runner(echo.address, LoadScenarios.echo(), mode).run(target: "echo")
+      let echoResult = try await runner(echo.address, LoadScenarios.echo(), mode, .plaintext).run(target: "echo")
       result.echoThroughput = echoResult.throughput
       result.ratioToEcho = result.throughput / max(echoResult.throughput, 1e-9)
     }
@@ -134,9 +140,11 @@ struct Load: AsyncParsableCommand {
     if result.ok != result.requests { throw ExitCode.failure }
   }
 
-  private func runner(_ address: PeerAddress, _ scenario: LoadScenario, _ mode: LoadMode) -> LoadRunner {
+  private func runner(
+    _ address: PeerAddress, _ scenario: LoadScenario, _ mode: LoadMode, _ security: ClientSecurity
+  ) -> LoadRunner {
     LoadRunner(
-      address: address, scenario: scenario, connections: connections, mode: mode,
+      address: address, security: security, scenario: scenario, connections: connections, mode: mode,
       duration: .milliseconds(Int64(duration * 1000)), maxRequests: requests,
       timeout: .milliseconds(Int64(timeout * 1000)), progress: !quiet)
   }

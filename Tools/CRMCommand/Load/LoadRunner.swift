@@ -42,6 +42,7 @@ struct LoadResult: Codable, Sendable {
 /// Drives one scenario against one address, bounded by a count and a time.
 struct LoadRunner: Sendable {
   let address: PeerAddress
+  let security: ClientSecurity
   let scenario: LoadScenario
   let connections: Int
   let mode: LoadMode
@@ -51,11 +52,8 @@ struct LoadRunner: Sendable {
   let progress: Bool
 
   func run(target: String) async throws -> LoadResult {
-    let clients = try (0..<connections).map { _ in
-      GRPCClient(transport: try .http2NIOPosix(
-        target: .ipv4(address: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port),
-        transportSecurity: .plaintext))
-    }
+    let dialled = address.host == "localhost" ? PeerAddress(host: "127.0.0.1", port: address.port) : address
+    let clients = try (0..<connections).map { _ in try security.client(to: dialled) }
     return try await withThrowingTaskGroup(of: Void.self) { group in
       for client in clients { group.addTask { try await client.runConnections() } }
       defer { for client in clients { client.beginGracefulShutdown() } }

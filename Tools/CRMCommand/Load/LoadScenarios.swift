@@ -11,9 +11,10 @@ import Synchronization
 enum LoadScenarios {
   static let workingSet = 1_000
 
-  static func scenarios(runID: String, segmentationAddress: PeerAddress) -> [String: LoadScenario] {
+  static func scenarios(runID: String, segmentationAddress: PeerAddress, security: ClientSecurity) -> [String: LoadScenario] {
     let list = [
-      echo(), segmentation(runID), loyalty(runID), interaction(runID, segmentation: segmentationAddress), feedback(runID),
+      echo(), segmentation(runID), loyalty(runID),
+      interaction(runID, segmentation: segmentationAddress, security: security), feedback(runID),
       trust(runID),
     ]
     return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
@@ -115,15 +116,12 @@ enum LoadScenarios {
   }
 
   /// Interaction checks each customer with segmentation, so the setup creates them there.
-  static func interaction(_ runID: String, segmentation: PeerAddress) -> LoadScenario {
+  static func interaction(_ runID: String, segmentation: PeerAddress, security: ClientSecurity) -> LoadScenario {
     let ids = IDs()
     return LoadScenario(
       name: "interaction", summary: "log-interaction 50%, timeline 50% (customers created in segmentation first)",
       setup: { _ in
-        try await withGRPCClient(
-          transport: .http2NIOPosix(
-            target: .dns(host: segmentation.host, port: segmentation.port), transportSecurity: .plaintext)
-        ) { client in
+        try await security.withClient(to: segmentation) { client in
           let service = Crm_Segmentation_V1_SegmentationService.Client(wrapping: client)
           for n in 0..<workingSet {
             let customer = try await service.createCustomer(.with {

@@ -40,9 +40,11 @@ struct Report: AsyncParsableCommand {
     let period = try (start: ReportDates.parse(from, flag: "--from"), end: ReportDates.parse(to, flag: "--to"))
     guard period.start < period.end else { throw ValidationError("--from must be before --to") }
     var sections: [ReportSection] = []
+    let security = try addresses.security.resolve()
     for (index, source) in ReportSources.all.enumerated() {
       FileHandle.standardError.write(Data("report: \(index + 1)/\(ReportSources.all.count) \(source.service.rawValue)...\n".utf8))
-      sections.append(await source.gather(period: period, at: try addresses.address(of: source.service), timeout: timeout))
+      sections.append(await source.gather(
+        period: period, at: try addresses.address(of: source.service), security: security, timeout: timeout))
     }
     let document = ReportDocument(from: period.start, to: period.end, sections: sections)
     let text: String =
@@ -86,7 +88,9 @@ struct ReportSource: Sendable {
   let method: String
   let title: String
 
-  func gather(period: (start: Date, end: Date), at address: PeerAddress, timeout: Double) async -> ReportSection {
+  func gather(
+    period: (start: Date, end: Date), at address: PeerAddress, security: ClientSecurity, timeout: Double
+  ) async -> ReportSection {
     guard let info = RPCCatalog.methods(ofService: grpcService).first(where: { $0.descriptor.method == method }) else {
       return ReportSection(title: title, service: service, figures: nil, error: "\(grpcService)/\(method) is not in this build")
     }
@@ -94,9 +98,7 @@ struct ReportSource: Sendable {
       let request = try periodRequest(for: info.requestMessageName, period: period)
       var options = CallOptions.defaults
       options.timeout = .milliseconds(Int64(timeout * 1000))
-      let json = try await withGRPCClient(
-        transport: .http2NIOPosix(target: .dns(host: address.host, port: address.port), transportSecurity: .plaintext)
-      ) { client in
+      let json = try await security.withClient(to: address) { client in
         try await info.call(client, requestJSON: request, options: options)
       }
       let figures = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] ?? [:]

@@ -96,10 +96,9 @@ struct SuiteClients: Sendable {
   private let raw: [GRPCClient<HTTP2ClientTransport.Posix>]
 
   init(addresses: SuiteAddressOptions) throws {
+    let security = try addresses.security.resolve()
     func client(_ service: SuiteService) throws -> GRPCClient<HTTP2ClientTransport.Posix> {
-      let address = try addresses.address(of: service)
-      return GRPCClient(
-        transport: try .http2NIOPosix(target: .dns(host: address.host, port: address.port), transportSecurity: .plaintext))
+      try security.client(to: try addresses.address(of: service))
     }
     let raw = try SuiteService.allCases.map(client)
     self.raw = raw

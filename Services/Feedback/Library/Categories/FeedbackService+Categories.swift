@@ -29,10 +29,10 @@ extension FeedbackService {
       try IdempotencyLedger.run(db, scope: "CreateCategory", key: key, request: request, now: now) {
         db in
         if let parent = record.parentPath, try !CategoryRecord.exists(db, key: parent) {
-          throw ServiceError.notFound("parent category \(parent)")
+          throw ServiceError.notFound("parent category \(FieldValidation.quoted(parent))")
         }
         if try CategoryRecord.exists(db, key: path) {
-          throw ServiceError.alreadyExists("category \(path) already exists")
+          throw ServiceError.alreadyExists("category \(FieldValidation.quoted(path)) already exists")
         }
         try record.insert(db)
         return Crm_Feedback_V1_CreateCategoryResponse.with { $0.category = record.message }
@@ -54,7 +54,7 @@ extension FeedbackService {
 
     let rows = try await store.database.read { db in
       if !parent.isEmpty, try !CategoryRecord.exists(db, key: parent) {
-        throw ServiceError.notFound("category \(parent)")
+        throw ServiceError.notFound("category \(FieldValidation.quoted(parent))")
       }
       var query = CategoryRecord.order(CategoryRecord.Columns.path)
       if !parent.isEmpty {

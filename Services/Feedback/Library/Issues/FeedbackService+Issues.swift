@@ -25,13 +25,13 @@ extension FeedbackService {
       // Categories are never deleted, so this check may stay outside the ledger.
       if !issue.category.isEmpty, try !CategoryRecord.exists(db, key: issue.category) {
         throw ServiceError.invalidArgument(
-          field: "issue.category", reason: "'\(issue.category)' is not in the category tree")
+          field: "issue.category", reason: "\(FieldValidation.quoted(issue.category)) is not in the category tree")
       }
       return try IdempotencyLedger.run(
         db, scope: "CreateIssue", key: key, request: request, now: now
       ) { db in
         if try IssueRecord.exists(db, key: issue.issueID) {
-          throw ServiceError.alreadyExists("issue \(issue.issueID) already exists")
+          throw ServiceError.alreadyExists("issue \(FieldValidation.quoted(issue.issueID)) already exists")
         }
         let record = IssueRecord(
           id: issue.issueID, title: issue.title, category: issue.category, createdAt: now)
@@ -137,7 +137,7 @@ extension IssueRecord {
   /// The issue `id`, or NOT_FOUND.
   static func existing(_ id: String, _ db: Database) throws -> IssueRecord {
     guard let record = try IssueRecord.fetchOne(db, key: id) else {
-      throw ServiceError.notFound("issue \(id)")
+      throw ServiceError.notFound("issue \(FieldValidation.quoted(id))")
     }
     return record
   }

@@ -47,7 +47,7 @@ extension FeedbackService {
     let masked = Set(request.updateMask.paths)
     if let unknown = masked.first(where: { !known.contains($0) }) {
       throw ServiceError.invalidArgument(
-        field: "update_mask", reason: "'\(unknown)' is not one of category, title, body")
+        field: "update_mask", reason: "\(FieldValidation.quoted(unknown)) is not one of category, title, body")
     }
     let paths = masked.isEmpty ? known : masked
     if paths.contains("category") { try ArticleRecord.validate(category: article.category) }
@@ -102,7 +102,7 @@ extension ArticleRecord {
   static func requireCategoryInTree(_ category: String, _ db: Database) throws {
     if try !CategoryRecord.exists(db, key: category) {
       throw ServiceError.invalidArgument(
-        field: "article.category", reason: "'\(category)' is not in the category tree")
+        field: "article.category", reason: "\(FieldValidation.quoted(category)) is not in the category tree")
     }
   }
 

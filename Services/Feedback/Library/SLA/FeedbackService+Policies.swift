@@ -54,7 +54,7 @@ extension FeedbackService {
       {
         throw ServiceError.invalidArgument(
           field: "policy.category_prefix",
-          reason: "'\(record.categoryPrefix)' is not in the category tree")
+          reason: "\(FieldValidation.quoted(record.categoryPrefix)) is not in the category tree")
       }
       return try IdempotencyLedger.run(
         db, scope: "CreateSlaPolicy", key: key, request: request, now: now

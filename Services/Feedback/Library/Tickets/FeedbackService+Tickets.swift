@@ -44,7 +44,7 @@ extension FeedbackService: Crm_Feedback_V1_FeedbackService.SimpleServiceProtocol
       arguments: [ticket.category]) ?? false
     if !known {
       throw ServiceError.invalidArgument(
-        field: "ticket.category", reason: "'\(ticket.category)' is not in the category tree")
+        field: "ticket.category", reason: "\(FieldValidation.quoted(ticket.category)) is not in the category tree")
     }
     return try IdempotencyLedger.run(
       db, scope: "CreateTicket", key: key, request: request, now: now
@@ -98,7 +98,7 @@ extension TicketRecord {
   /// The ticket `id`, or NOT_FOUND.
   static func existing(_ id: String, _ db: Database) throws -> TicketRecord {
     guard let record = try TicketRecord.fetchOne(db, key: id) else {
-      throw ServiceError.notFound("ticket \(id)")
+      throw ServiceError.notFound("ticket \(FieldValidation.quoted(id))")
     }
     return record
   }

@@ -24,7 +24,7 @@ extension InteractionService {
     guard let plan = try await store.database.read({ db in
       try CarePlanRecord.fetchOne(db, key: ["moment_kind": request.momentKind, "tier": request.tier])
     }) else {
-      throw ServiceError.notFound("care plan \(request.momentKind)/\(request.tier.isEmpty ? "any tier" : request.tier)")
+      throw ServiceError.notFound("care plan \(FieldValidation.quoted(request.momentKind))/\(request.tier.isEmpty ? "any tier" : FieldValidation.quoted(request.tier))")
     }
     return .with { $0.plan = plan.message }
   }
@@ -63,7 +63,7 @@ extension InteractionService {
       for (index, step) in steps.enumerated() where !step.templateID.isEmpty {
         guard try TemplateRecord.exists(db, key: step.templateID) else {
           throw ServiceError.invalidArgument(
-            field: "plan.steps[\(index)].template_id", reason: "names no template ('\(step.templateID)')")
+            field: "plan.steps[\(index)].template_id", reason: "names no template (\(FieldValidation.quoted(step.templateID)))")
         }
       }
       return try IdempotencyLedger.run(db, scope: "UpsertCarePlan", key: key, request: request, now: now) { db in

@@ -33,7 +33,7 @@ extension InteractionService: Crm_Interaction_V1_InteractionService.SimpleServic
     try FieldValidation.requireID(request.interactionID, field: "interaction_id")
     guard let record = try await store.database.read({ try InteractionRecord.fetchOne($0, key: request.interactionID) })
     else {
-      throw ServiceError.notFound("interaction \(request.interactionID)")
+      throw ServiceError.notFound("interaction \(FieldValidation.quoted(request.interactionID))")
     }
     return .with { $0.interaction = record.message }
   }

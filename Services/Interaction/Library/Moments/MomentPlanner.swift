@@ -58,7 +58,7 @@ enum MomentPlanner {
       return Outcome(moment: existing, tasks: tasks, alreadyRecorded: true)
     }
     guard let plan = try plan(db, kind: kind, tier: facts.tier) else {
-      throw ServiceError.failedPrecondition("no care plan for moment kind '\(kind)'")
+      throw ServiceError.failedPrecondition("no care plan for moment kind \(FieldValidation.quoted(kind))")
     }
     let moment = MomentRecord(
       id: momentID ?? UUID().uuidString.lowercased(), customerID: customerID, kind: kind,

@@ -153,7 +153,7 @@ extension InteractionService {
   /// The task, which must be open. NOT_FOUND, or FAILED_PRECONDITION naming its state.
   static func openTask(_ db: Database, id: String, action: String) throws -> CareTaskRecord {
     guard let task = try CareTaskRecord.fetchOne(db, key: id) else {
-      throw ServiceError.notFound("task \(id)")
+      throw ServiceError.notFound("task \(FieldValidation.quoted(id))")
     }
     let status = Crm_Interaction_V1_TaskStatus(rawValue: task.status) ?? .unspecified
     guard status == .open else {

@@ -26,7 +26,7 @@ extension InteractionService {
     try FieldValidation.requireID(request.templateID, field: "template_id")
     try FieldValidation.requireID(request.customerID, field: "customer_id")
     guard let template = try await store.database.read({ try TemplateRecord.fetchOne($0, key: request.templateID) }) else {
-      throw ServiceError.notFound("template \(request.templateID)")
+      throw ServiceError.notFound("template \(FieldValidation.quoted(request.templateID))")
     }
     let facts = try await customerFacts(request.customerID)
     if facts.isFresh {
@@ -34,7 +34,7 @@ extension InteractionService {
       try await store.database.write { db in try facts.save(db, now: now) }
     }
     guard facts.source != .default || !facts.displayName.isEmpty else {
-      throw ServiceError.unavailable("no profile of customer \(request.customerID): segmentation did not answer and no copy is kept")
+      throw ServiceError.unavailable("no profile of customer \(FieldValidation.quoted(request.customerID)): segmentation did not answer and no copy is kept")
     }
     let text = try TemplateText(parsing: template.body, field: "template.body").render(facts)
     return .with { $0.text = text }

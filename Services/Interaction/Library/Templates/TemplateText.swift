@@ -26,7 +26,7 @@ struct TemplateText {
       let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
       guard Self.placeholders.contains(name) else {
         throw .invalidArgument(
-          field: field, reason: "names the unknown placeholder '{{\(name)}}' (known: name, tier, tags)")
+          field: field, reason: "names the unknown placeholder \(FieldValidation.quoted("{{\(name)}}")) (known: name, tier, tags)")
       }
       pieces.append(.placeholder(name))
       rest = rest[close.upperBound...]

@@ -115,7 +115,7 @@ extension LoyaltyService {
       guard var coupon = try CouponRecord.fetchOne(db, key: request.code),
         coupon.customerID == request.customerID
       else {
-        throw ServiceError.notFound("coupon \(request.code) of customer \(request.customerID)")
+        throw ServiceError.notFound("coupon \(FieldValidation.quoted(request.code)) of customer \(FieldValidation.quoted(request.customerID))")
       }
       if coupon.redeemedAt != nil {
         throw ServiceError.failedPrecondition("coupon \(coupon.code) was already redeemed")

@@ -72,7 +72,7 @@ extension LoyaltyService: Crm_Loyalty_V1_LoyaltyService.SimpleServiceProtocol {
         try LedgerStatements.account($0, customerID: request.customerID)
       })
     else {
-      throw ServiceError.notFound("loyalty account of customer \(request.customerID)")
+      throw ServiceError.notFound("loyalty account of customer \(FieldValidation.quoted(request.customerID))")
     }
     return .with { $0.account = account.message }
   }

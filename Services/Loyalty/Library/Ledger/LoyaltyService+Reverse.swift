@@ -64,7 +64,7 @@ extension LoyaltyService {
     _ db: Database, request: Crm_Loyalty_V1_ReversePointsRequest, now: Date
   ) throws -> Crm_Loyalty_V1_ReversePointsResponse {
     if try PointsReversalRecord.exists(db, key: request.refundID) {
-      throw ServiceError.alreadyExists("refund \(request.refundID) was already reversed")
+      throw ServiceError.alreadyExists("refund \(FieldValidation.quoted(request.refundID)) was already reversed")
     }
     var account = try PointsLedger.account(db, customerID: request.customerID)
     try settleDue(db, account: &account, now: now)

@@ -11,7 +11,7 @@ enum PointsLedger {
   /// The customer's account, or NOT_FOUND.
   static func account(_ db: Database, customerID: String) throws -> AccountRecord {
     guard let account = try LedgerStatements.account(db, customerID: customerID) else {
-      throw ServiceError.notFound("loyalty account of customer \(customerID)")
+      throw ServiceError.notFound("loyalty account of customer \(FieldValidation.quoted(customerID))")
     }
     return account
   }

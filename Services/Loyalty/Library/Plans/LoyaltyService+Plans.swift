@@ -129,7 +129,7 @@ extension LoyaltyService {
   /// The plan, or NOT_FOUND.
   private static func plan(_ db: Database, id: String) throws -> PlanRecord {
     guard let plan = try PlanRecord.fetchOne(db, key: id) else {
-      throw ServiceError.notFound("plan \(id)")
+      throw ServiceError.notFound("plan \(FieldValidation.quoted(id))")
     }
     return plan
   }

@@ -47,7 +47,7 @@ extension LoyaltyService {
         let referrer = try String.fetchOne(
           db, sql: "SELECT customer_id FROM referral_code WHERE code = ?",
           arguments: [request.code])
-      else { throw ServiceError.notFound("referral code \(request.code)") }
+      else { throw ServiceError.notFound("referral code \(FieldValidation.quoted(request.code))") }
       if referrer == request.customerID {
         throw ServiceError.failedPrecondition("a customer cannot use their own referral code")
       }

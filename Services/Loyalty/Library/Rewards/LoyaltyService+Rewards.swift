@@ -76,7 +76,7 @@ extension LoyaltyService {
     _ db: Database, request: Crm_Loyalty_V1_RedeemRewardRequest, now: Date
   ) throws -> Crm_Loyalty_V1_RedeemRewardResponse {
     guard var reward = try RewardRecord.fetchOne(db, key: request.rewardID) else {
-      throw ServiceError.failedPrecondition("reward \(request.rewardID) was removed")
+      throw ServiceError.failedPrecondition("reward \(FieldValidation.quoted(request.rewardID)) was removed")
     }
     _ = try PointsLedger.account(db, customerID: request.customerID)
     guard reward.active else {

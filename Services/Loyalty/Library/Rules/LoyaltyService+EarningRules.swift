@@ -64,7 +64,7 @@ extension LoyaltyService {
         SELECT 1 FROM action_reward WHERE customer_id = ? AND action = ? AND reference_id = ?
         """, arguments: [customerID, action, referenceID]) == true
     {
-      throw ServiceError.alreadyExists("\(action) \(referenceID) was already rewarded")
+      throw ServiceError.alreadyExists("\(action) \(FieldValidation.quoted(referenceID)) was already rewarded")
     }
     var account =
       try AccountRecord.fetchOne(db, key: customerID)

@@ -12,10 +12,10 @@ enum CustomerLookup {
     record: CustomerRecord, mergedFrom: String?
   ) {
     guard let record = try fetch(db, id: id) else {
-      throw ServiceError.notFound("customer \(id)")
+      throw ServiceError.notFound("customer \(FieldValidation.quoted(id))")
     }
     guard let survivorID = record.mergedInto else {
-      if record.erasedAt != nil { throw ServiceError.notFound("customer \(id)") }
+      if record.erasedAt != nil { throw ServiceError.notFound("customer \(FieldValidation.quoted(id))") }
       return (record, nil)
     }
     guard let survivor = try fetch(db, id: survivorID),
@@ -24,7 +24,7 @@ enum CustomerLookup {
       throw ServiceError.internalError("customer \(id) was merged into a profile that is not live")
     }
     // An erased survivor is gone for every id that stood for it.
-    if survivor.erasedAt != nil { throw ServiceError.notFound("customer \(id)") }
+    if survivor.erasedAt != nil { throw ServiceError.notFound("customer \(FieldValidation.quoted(id))") }
     return (survivor, id)
   }
 

@@ -55,9 +55,9 @@ struct CustomerPatch: Sendable {
         tags = try CustomerFieldRules.tags(customer.tags, field: field)
       case _ where Self.outputOnlyPaths.contains(path):
         throw .invalidArgument(
-          field: maskField, reason: "'\(path)' is output only and cannot be changed")
+          field: maskField, reason: "\(FieldValidation.quoted(path)) is output only and cannot be changed")
       default:
-        throw .invalidArgument(field: maskField, reason: "'\(path)' is not a field of Customer")
+        throw .invalidArgument(field: maskField, reason: "\(FieldValidation.quoted(path)) is not a field of Customer")
       }
     }
   }

@@ -12,10 +12,10 @@ enum CustomerMerge {
       throw ServiceError.failedPrecondition("a customer cannot be merged into itself")
     }
     guard var survivor = try CustomerRecord.fetchOne(db, key: survivorID) else {
-      throw ServiceError.notFound("customer \(survivorID)")
+      throw ServiceError.notFound("customer \(FieldValidation.quoted(survivorID))")
     }
     guard var merged = try CustomerRecord.fetchOne(db, key: mergedID) else {
-      throw ServiceError.notFound("customer \(mergedID)")
+      throw ServiceError.notFound("customer \(FieldValidation.quoted(mergedID))")
     }
     // An already merged id stands for its survivor everywhere else, but merging it again
     // would hide which profile the caller meant: refuse instead of guessing.

@@ -55,7 +55,7 @@ extension SegmentationService {
     let now = clock.now()
     try await store.database.write { db in
       guard var record = try CustomerRecord.fetchOne(db, key: request.customerID) else {
-        throw ServiceError.notFound("customer \(request.customerID)")
+        throw ServiceError.notFound("customer \(FieldValidation.quoted(request.customerID))")
       }
       // A merged id is erased with the person it stands for.
       if let survivorID = record.mergedInto,

@@ -12,7 +12,7 @@ extension SegmentationService {
     try FieldValidation.requireID(request.orderID, field: "order_id")
     return try await store.database.read { db in
       guard let record = try PurchaseRecord.fetchOne(db, key: request.orderID) else {
-        throw ServiceError.notFound("order \(request.orderID)")
+        throw ServiceError.notFound("order \(FieldValidation.quoted(request.orderID))")
       }
       // A merged buyer is reported as the survivor, as every other response does.
       var purchase = try record.message(db)

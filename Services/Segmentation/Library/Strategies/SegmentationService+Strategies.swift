@@ -16,7 +16,7 @@ extension SegmentationService {
         let row = try Row.fetchOne(
           db, sql: "SELECT strategy, updated_at FROM tier_strategy WHERE tier = ?",
           arguments: [request.tier])
-      else { throw ServiceError.notFound("strategy of tier \(request.tier)") }
+      else { throw ServiceError.notFound("strategy of tier \(FieldValidation.quoted(request.tier))") }
       return try .with { $0.strategy = try Self.strategy(row) }
     }
   }

@@ -51,7 +51,7 @@ extension SegmentationService {
     let now = clock.now()
     return try await store.database.write { db in
       guard try TagRuleRecord.deleteOne(db, key: request.ruleID) else {
-        throw ServiceError.notFound("tag rule \(request.ruleID)")
+        throw ServiceError.notFound("tag rule \(FieldValidation.quoted(request.ruleID))")
       }
       let job = try RetierJobs.start(db, now: now)
       return .with { $0.retierJobID = job }

@@ -164,7 +164,7 @@ extension SegmentationService {
     try FieldValidation.requireID(request.jobID, field: "job_id")
     return try await store.database.read { db in
       guard let job = try RetierJobRecord.fetchOne(db, key: request.jobID) else {
-        throw ServiceError.notFound("re-tier job \(request.jobID)")
+        throw ServiceError.notFound("re-tier job \(FieldValidation.quoted(request.jobID))")
       }
       return .with {
         $0.job = .with {

@@ -75,7 +75,7 @@ public enum RuleCondition {
     } else {
       throw .invalidArgument(
         field: "\(field).attribute",
-        reason: "'\(attribute)' is not a profile attribute (known: \((ProfileFacts.numberAttributes.union(ProfileFacts.textAttributes).union([ProfileFacts.tagAttribute])).sorted().joined(separator: ", ")))"
+        reason: "\(FieldValidation.quoted(attribute)) is not a profile attribute (known: \((ProfileFacts.numberAttributes.union(ProfileFacts.textAttributes).union([ProfileFacts.tagAttribute])).sorted().joined(separator: ", ")))"
       )
     }
   }

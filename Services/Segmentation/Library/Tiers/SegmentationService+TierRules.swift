@@ -47,7 +47,7 @@ extension SegmentationService {
     let condition = try request.rule.condition.serializedBytes() as Data
     return try await store.database.write { db in
       guard var record = try TierRuleRecord.fetchOne(db, key: request.rule.ruleID) else {
-        throw ServiceError.notFound("tier rule \(request.rule.ruleID)")
+        throw ServiceError.notFound("tier rule \(FieldValidation.quoted(request.rule.ruleID))")
       }
       record.tier = request.rule.tier
       record.priority = Int(request.rule.priority)
@@ -72,7 +72,7 @@ extension SegmentationService {
     let now = clock.now()
     return try await store.database.write { db in
       guard try TierRuleRecord.deleteOne(db, key: request.ruleID) else {
-        throw ServiceError.notFound("tier rule \(request.ruleID)")
+        throw ServiceError.notFound("tier rule \(FieldValidation.quoted(request.ruleID))")
       }
       let job = try RetierJobs.start(db, now: now)
       return .with { $0.retierJobID = job }

@@ -28,7 +28,7 @@ extension TrustService {
     // A retry of a claim already filed replays without asking segmentation again.
     if let replay = try await replayedClaim(request: request, key: key) { return replay }
     guard let guarantee = try await store.database.read({ try GuaranteeRecord.fetchOne($0, key: request.guaranteeID) })
-    else { throw ServiceError.notFound("guarantee \(request.guaranteeID)") }
+    else { throw ServiceError.notFound("guarantee \(FieldValidation.quoted(request.guaranteeID))") }
     guard let purchases else {
       throw ServiceError.unavailable("purchase records (segmentation) are not configured; claims cannot be checked")
     }
@@ -39,7 +39,7 @@ extension TrustService {
     let result = try await store.database.write { db in
       try IdempotencyLedger.run(db, scope: "FileClaim", key: key, request: request, now: now) { db in
         guard order.customerID == request.customerID else {
-          throw ServiceError.failedPrecondition("order \(request.orderID) was bought by another customer")
+          throw ServiceError.failedPrecondition("order \(FieldValidation.quoted(request.orderID)) was bought by another customer")
         }
         if guarantee.businessOnly && !business {
           throw ServiceError.failedPrecondition("guarantee \(guarantee.id) is for business customers only")
@@ -54,7 +54,7 @@ extension TrustService {
           .filter(Column("order_id") == request.orderID && Column("guarantee_id") == request.guaranteeID)
           .fetchCount(db)
         guard existing == 0 else {
-          throw ServiceError.alreadyExists("a claim under \(guarantee.id) for order \(request.orderID) exists")
+          throw ServiceError.alreadyExists("a claim under \(guarantee.id) for order \(FieldValidation.quoted(request.orderID)) exists")
         }
         let claim = ClaimRecord(
           id: UUID().uuidString.lowercased(), customerID: request.customerID, guaranteeID: guarantee.id,
@@ -91,7 +91,7 @@ extension TrustService {
   ) async throws -> Crm_Trust_V1_GetClaimResponse {
     try FieldValidation.requireID(request.claimID, field: "claim_id")
     guard let claim = try await store.database.read({ try ClaimRecord.fetchOne($0, key: request.claimID) }) else {
-      throw ServiceError.notFound("claim \(request.claimID)")
+      throw ServiceError.notFound("claim \(FieldValidation.quoted(request.claimID))")
     }
     return .with { $0.claim = claim.message(now: clock.now()) }
   }
@@ -121,7 +121,7 @@ extension TrustService {
     let result = try await store.database.write { db in
       try IdempotencyLedger.run(db, scope: "AdvanceClaim", key: key, request: request, now: now) { db in
         guard var claim = try ClaimRecord.fetchOne(db, key: request.claimID) else {
-          throw ServiceError.notFound("claim \(request.claimID)")
+          throw ServiceError.notFound("claim \(FieldValidation.quoted(request.claimID))")
         }
         let from = Crm_Trust_V1_ClaimStatus(rawValue: claim.status) ?? .unspecified
         guard ClaimLifecycle.allows(from: from, to: request.status) else {

@@ -32,7 +32,7 @@ extension TrustService {
     let result = try await store.database.write { db in
       try IdempotencyLedger.run(db, scope: "ModerateReview", key: key, request: request, now: now) { db in
         guard var record = try ReviewRecord.fetchOne(db, key: request.reviewID) else {
-          throw ServiceError.notFound("review \(request.reviewID)")
+          throw ServiceError.notFound("review \(FieldValidation.quoted(request.reviewID))")
         }
         switch request.decision {
         case .publish, .reject:

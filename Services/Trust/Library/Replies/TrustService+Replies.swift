@@ -21,7 +21,7 @@ extension TrustService {
     let result = try await store.database.write { db in
       try IdempotencyLedger.run(db, scope: "ReplyToReview", key: key, request: request, now: now) { db in
         guard try ReviewRecord.exists(db, key: request.reviewID) else {
-          throw ServiceError.notFound("review \(request.reviewID)")
+          throw ServiceError.notFound("review \(FieldValidation.quoted(request.reviewID))")
         }
         try record.insert(db)
         return Crm_Trust_V1_ReplyToReviewResponse.with { $0.reply = record.message }
@@ -39,7 +39,7 @@ extension TrustService {
     let now = clock.now()
     return try await store.database.write { db in
       guard let review = try ReviewRecord.fetchOne(db, key: request.reviewID) else {
-        throw ServiceError.notFound("review \(request.reviewID)")
+        throw ServiceError.notFound("review \(FieldValidation.quoted(request.reviewID))")
       }
       guard review.isPublished else {
         throw ServiceError.failedPrecondition("review \(review.id) is not published")
@@ -51,7 +51,7 @@ extension TrustService {
         db, sql: "SELECT 1 FROM helpful_vote WHERE review_id = ? AND customer_id = ?",
         arguments: [review.id, request.customerID]) ?? false
       guard !voted else {
-        throw ServiceError.alreadyExists("customer \(request.customerID) already voted review \(review.id) helpful")
+        throw ServiceError.alreadyExists("customer \(FieldValidation.quoted(request.customerID)) already voted review \(review.id) helpful")
       }
       try db.execute(
         sql: "INSERT INTO helpful_vote (review_id, customer_id, created_at) VALUES (?, ?, ?)",

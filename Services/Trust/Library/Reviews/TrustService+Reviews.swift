@@ -66,7 +66,7 @@ extension TrustService: Crm_Trust_V1_TrustService.SimpleServiceProtocol {
     try FieldValidation.requireID(request.reviewID, field: "review_id")
     return try await store.database.read { db in
       guard let record = try ReviewRecord.fetchOne(db, key: request.reviewID) else {
-        throw ServiceError.notFound("review \(request.reviewID)")
+        throw ServiceError.notFound("review \(FieldValidation.quoted(request.reviewID))")
       }
       let replies = try ReviewReplies.of(db, reviewIDs: [record.id], includePrivate: request.includePrivateReplies)
       return .with { $0.review = record.message(replies: replies[record.id] ?? []) }
@@ -83,17 +83,17 @@ extension TrustService: Crm_Trust_V1_TrustService.SimpleServiceProtocol {
     try validateContent(rating: request.rating, title: request.title, text: request.text, photos: request.photoRefs, prefix: "")
 
     guard let before = try await store.database.read({ try ReviewRecord.fetchOne($0, key: request.reviewID) }) else {
-      throw ServiceError.notFound("review \(request.reviewID)")
+      throw ServiceError.notFound("review \(FieldValidation.quoted(request.reviewID))")
     }
     guard before.customerID == request.customerID else {
-      throw ServiceError.failedPrecondition("review \(request.reviewID) was written by another customer")
+      throw ServiceError.failedPrecondition("review \(FieldValidation.quoted(request.reviewID)) was written by another customer")
     }
     let verified = try await verification.verified(customerID: before.customerID, productID: before.productID)
     let now = clock.now()
     let result = try await store.database.write { db in
       try IdempotencyLedger.run(db, scope: "EditReview", key: key, request: request, now: now) { db in
         guard var record = try ReviewRecord.fetchOne(db, key: request.reviewID) else {
-          throw ServiceError.notFound("review \(request.reviewID)")
+          throw ServiceError.notFound("review \(FieldValidation.quoted(request.reviewID))")
         }
         if record.isPublished { try ReviewAggregates.add(db, review: record, sign: -1) }
         record.rating = Int(request.rating)
@@ -128,7 +128,7 @@ extension TrustService: Crm_Trust_V1_TrustService.SimpleServiceProtocol {
     try FieldValidation.requireID(request.reviewID, field: "review_id")
     try await store.database.write { db in
       guard let record = try ReviewRecord.fetchOne(db, key: request.reviewID) else {
-        throw ServiceError.notFound("review \(request.reviewID)")
+        throw ServiceError.notFound("review \(FieldValidation.quoted(request.reviewID))")
       }
       if record.isPublished { try ReviewAggregates.add(db, review: record, sign: -1) }
       // Replies and votes go with it (foreign keys cascade).
