@@ -129,7 +129,7 @@ struct AccessControlIntegrationTests {
       ("alg none", "\(b64(header)).\(b64(claims))."),
       ("no exp, signature of another body", "\(validParts[0]).\(b64(noExpiry)).\(validParts[2])"),
       ("garbage", "not-a-token"),
-      ("64 KB", String(repeating: "a", count: 64 * 1024)),
+      ("9 KB, over the token limit", String(repeating: "a", count: 9 * 1024)),
     ]
     let earn = Crm_Loyalty_V1_EarnPointsRequest.with {
       $0.customerID = "victim"
@@ -148,6 +148,18 @@ struct AccessControlIntegrationTests {
       }
       #expect(code == .unauthenticated, "\(name): \(String(describing: code))")
     }
+    // A 64 KB header is past the HTTP/2 layer's 16 KiB header list (swift-nio-http2's fixed
+    // limit): the connection is refused before any handler runs. Never OK, never UNKNOWN, and
+    // the service goes on serving.
+    let huge = try await loyalty.withClient(security: security.clientSecurity(), token: String(repeating: "a", count: 64 * 1024)) { client in
+      do {
+        _ = try await Crm_Loyalty_V1_LoyaltyService.Client(wrapping: client).earnPoints(earn)
+        return RPCError.Code?.none
+      } catch let error as RPCError {
+        return error.code
+      }
+    }
+    #expect(huge != nil && huge != .unknown, "64 KB header: \(String(describing: huge))")
     // Nothing was credited; the valid token reads an untouched account.
     let balance = try await loyalty.withClient(security: security.clientSecurity(), token: valid) { client in
       do {

@@ -78,7 +78,7 @@ public struct OutboxRelay: Service {
     do {
       try await withGRPCClient(
         transport: .http2NIOPosix(
-          target: .dns(host: address.host, port: address.port), transportSecurity: credentials.clientSecurity()),
+          target: address.target, transportSecurity: credentials.clientSecurity()),
         interceptors: credentials.clientInterceptors
       ) { client in
         let sink = Crm_Events_V1_EventSink.Client(wrapping: client)

@@ -30,7 +30,7 @@ public final class PeerClient: Service, Sendable {
     self.timeout = timeout
     self.client = GRPCClient(
       transport: try .http2NIOPosix(
-        target: .dns(host: address.host, port: address.port),
+        target: address.target,
         transportSecurity: credentials.clientSecurity(),
         config: .defaults { $0.backoff = .init(initial: .milliseconds(100), max: .seconds(5), multiplier: 1.6, jitter: 0.2) }),
       interceptors: credentials.clientInterceptors)

@@ -1,4 +1,5 @@
 import Foundation
+import GRPCNIOTransportHTTP2
 import Logging
 
 /// Everything a service needs to start, resolved from flags, then environment variables, then
@@ -111,6 +112,17 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
 
   /// `host:port`.
   public var description: String { "\(host):\(port)" }
+
+  /// What a client dials: an IP address as such, a name through DNS. An IP must not go through
+  /// DNS, because TLS would send it as the server name (SNI), which TLS forbids and NIOSSL refuses.
+  public var target: any ResolvableTarget {
+    let unbracketed = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+    var ipv4 = in_addr()
+    var ipv6 = in6_addr()
+    if inet_pton(AF_INET, unbracketed, &ipv4) == 1 { return .ipv4(address: unbracketed, port: port) }
+    if inet_pton(AF_INET6, unbracketed, &ipv6) == 1 { return .ipv6(address: unbracketed, port: port) }
+    return .dns(host: host, port: port)
+  }
 }
 
 /// A setting that could not be used: the process says which and exits with status 2.
