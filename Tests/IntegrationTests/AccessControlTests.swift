@@ -240,6 +240,16 @@ struct AccessControlIntegrationTests {
     // The operator's certificate alone grants nothing.
     #expect(try await deliver(security.clientSecurity(), token: nil) == .permissionDenied)
     #expect(try await balance() == 0)
+    // Segmentation's name on a certificate from another CA: no identity at all.
+    let other = try TestSecurity(mode: .mutualTLS, directory: directory.appendingPathComponent("other"))
+    let impostor = other.credentials.service("segmentation")
+    let otherCA = HTTP2ClientTransport.Posix.TransportSecurity.tls(.defaults { config in
+      config.trustRoots = .certificates([.file(path: security.credentials.caCertificate.path, format: .pem)])
+      config.certificateChain = [.file(path: impostor.certificate.path, format: .pem)]
+      config.privateKey = .file(path: impostor.privateKey.path, format: .pem)
+    })
+    #expect(try await deliver(otherCA, token: nil) == .unauthenticated)
+    #expect(try await balance() == 0)
     // Segmentation's own certificate: applied.
     #expect(try await deliver(certificate(of: "segmentation"), token: nil) == nil)
     #expect(try await balance() > 0)

@@ -155,7 +155,8 @@ public struct AccessInterceptor: ServerInterceptor {
       }
     }
     if let certificates,
-      let peer = (context.transportSpecific as? HTTP2ServerTransport.Posix.Context)?.peerCertificate,
+      // Only a chain the client CA validated (ClientCertificateVerifier) names anyone.
+      let peer = (context.transportSpecific as? HTTP2ServerTransport.Posix.Context)?.peerCertificateChain?.leaf,
       let (name, isService) = Self.identityName(of: peer)
     {
       return CallerIdentity(

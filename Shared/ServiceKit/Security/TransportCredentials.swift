@@ -53,11 +53,12 @@ public struct TransportCredentials: Sendable {
   /// certificate from the client CA when one is configured.
   public func serverSecurity() throws -> HTTP2ServerTransport.Posix.TransportSecurity {
     guard let reloader else { return .plaintext }
-    let clientCA = security.tlsClientCAFile
+    let verifier = try security.tlsClientCAFile.map { try ClientCertificateVerifier(caFile: $0) }
     return try .tls(certificateReloader: reloader) { config in
-      if let clientCA {
+      if let verifier, let clientCA = security.tlsClientCAFile {
         config.clientCertificateVerification = .noHostnameVerification
         config.trustRoots = .certificates([.file(path: clientCA, format: .pem)])
+        config.customVerificationCallback = verifier.callback
       }
     }
   }
