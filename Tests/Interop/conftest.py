@@ -258,14 +258,15 @@ class Launcher:
         self.started.append(process)
         return process
 
-    def crm(self, *arguments: str, timeout: float = 60) -> subprocess.CompletedProcess:
-        """Runs the `crm` command with `arguments` (outside the developer's CRM_* settings)."""
+    def crm(self, *arguments: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+        """Runs the `crm` command with `arguments`, outside the developer's CRM_* settings but
+        with `env` added."""
         path = self.bin_dir / "crm"
         if not path.is_file():
             pytest.fail(f"{path} does not exist: run `swift build` in {REPO_ROOT} (or set CRM_BIN_DIR)")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")} | (env or {})
         return subprocess.run(
-            [str(path), *arguments], capture_output=True, text=True, timeout=timeout, env=env,
+            [str(path), *arguments], capture_output=True, text=True, timeout=timeout, env=environment,
             stdin=subprocess.DEVNULL,
         )
 

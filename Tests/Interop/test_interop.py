@@ -8,6 +8,8 @@ launchers parse, and graceful shutdown with a durable store.
 
 from __future__ import annotations
 
+import json
+import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -529,6 +531,25 @@ def test_tls_mtls_and_bearer_tokens(launcher, stubs, tmp_path):
         health = stubs.health
         assert health.rpc.HealthStub(mtls).Check(health.pb.HealthCheckRequest(service=""), timeout=RPC_TIMEOUT).status \
             == health.pb.HealthCheckResponse.SERVING
+
+        # `crm` finds <data-dir>/pki by itself and calls as the operator; --plaintext does not
+        # connect; the operator's certificate without the token is denied; CRM_TOKEN is sent.
+        def crm_get(*flags: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+            return launcher.crm("loyalty", "get-account", customer, "--json", "--addr", server.address,
+                                "--timeout", "5", *flags, env=env)
+
+        found = crm_get("--data-dir", str(tmp_path))
+        assert found.returncode == 0, f"crm with <data-dir>/pki: {found.returncode} {found.stderr}"
+        assert json.loads(found.stdout)["account"]["customerId"] == customer
+        plain = crm_get("--data-dir", str(tmp_path), "--plaintext")
+        assert plain.returncode == grpc.StatusCode.UNAVAILABLE.value[0], plain.stderr
+        certificate_only = crm_get("--tls-ca-file", str(pki / "ca.pem"), "--tls-cert-file", str(pki / "clients/operator.pem"),
+                                   "--tls-key-file", str(pki / "clients/operator.key"))
+        assert certificate_only.returncode == grpc.StatusCode.PERMISSION_DENIED.value[0], certificate_only.stderr
+        with_env_token = crm_get("--data-dir", str(tmp_path), env={"CRM_TOKEN": reader})
+        assert with_env_token.returncode == 0, with_env_token.stderr
+        service_env_token = crm_get("--data-dir", str(tmp_path), env={"CRM_TOKEN": service_token})
+        assert service_env_token.returncode == grpc.StatusCode.PERMISSION_DENIED.value[0], service_env_token.stderr
 
         # No TLS, or TLS without a client certificate: no connection, token or not.
         plaintext = loyalty.rpc.LoyaltyServiceStub(channel(None))

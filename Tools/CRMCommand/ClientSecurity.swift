@@ -8,9 +8,10 @@ import ServiceKit
 /// How `crm` proves itself to the services: the flags every client command takes.
 ///
 /// With none of the TLS flags, TLS comes from `<data-dir>/pki` when `crm up --secure` (or
-/// `crm dev-credentials`) made one there: its CA, and the `operator` client certificate. With
-/// neither `--token-file` nor `CRM_TOKEN`, the token comes from the same place
-/// (`tokens/operator.jwt`). `--plaintext` turns all of that off.
+/// `crm dev-credentials`) made one there: its CA, and the `operator` client certificate; and,
+/// unless `--token-file` or `CRM_TOKEN` gives one, so does the token (`tokens/operator.jwt`).
+/// A discovered token is only ever sent over TLS checked against the discovered CA, so it cannot
+/// reach a server the development CA did not certify. `--plaintext` turns all of that off.
 struct ClientSecurityOptions: ParsableArguments {
   @Option(name: .customLong("tls-ca-file"), help: "PEM CA bundle the services' certificates are checked against; turns TLS on.")
   var tlsCAFile: String?
@@ -46,7 +47,8 @@ struct ClientSecurityOptions: ParsableArguments {
     let discovered = DevelopmentCredentials.exist(in: pki) ? ClientSecurity.discovered(in: pki) : nil
 
     var security = ClientSecurity.plaintext
-    if tlsCAFile != nil || tlsCertificateFile != nil {
+    let explicitTLS = tlsCAFile != nil || tlsCertificateFile != nil
+    if explicitTLS {
       security.tls = ClientSecurity.TLS(caFile: tlsCAFile, certificateFile: tlsCertificateFile, keyFile: tlsKeyFile)
     } else {
       security.tls = discovered?.tls
@@ -55,7 +57,7 @@ struct ClientSecurityOptions: ParsableArguments {
       security.token = try ClientSecurity.readToken(file: tokenFile, flag: "--token-file")
     } else if let token = environment["CRM_TOKEN"]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
       security.token = token
-    } else {
+    } else if !explicitTLS {
       security.token = discovered?.token
     }
     for (path, flag) in [(tlsCAFile, "--tls-ca-file"), (tlsCertificateFile, "--tls-cert-file"), (tlsKeyFile, "--tls-key-file")] {

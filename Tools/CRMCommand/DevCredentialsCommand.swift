@@ -69,7 +69,7 @@ struct DevCredentialsCommand: AsyncParsableCommand {
         made = true
       }
     } catch let error as DevelopmentCredentialsError {
-      throw ValidationError(error.description)
+      throw CredentialsProblem(error.description)
     }
     if let token {
       let scopes = scope.flatMap { $0.split(separator: " ").map(String.init) }

@@ -76,11 +76,17 @@ enum SuitePKI {
       SuiteService.allCases.map(\.rawValue).filter { !credentials.services.contains($0) }
       + (credentials.clients.contains(operatorClient) ? [] : [operatorClient])
     guard missing.isEmpty else {
-      throw ValidationError(
+      throw CredentialsProblem(
         "\(directory.path) has no certificate for \(missing.joined(separator: ", ")); remove it to have a new one made")
     }
     return credentials
   }
+}
+
+/// Development credentials that cannot be made or used; printed as is, without the usage.
+struct CredentialsProblem: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
 }
 
 /// Starts, watches and stops the children of `crm up`.
