@@ -179,6 +179,52 @@ struct AccessControlIntegrationTests {
     }
   }
 
+  @Test("a key removed from the JWKS file stops its tokens within seconds, with no restart")
+  func keyRotation() async throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let security = try TestSecurity(mode: .tokens, directory: directory)
+    let next = try TestSecurity(mode: .tokens, directory: directory.appendingPathComponent("next"))
+    // The service reads a copy of the JWKS that the test then replaces, as a rollout would.
+    let keys = directory.appendingPathComponent("jwks.json")
+    try FileManager.default.copyItem(at: security.credentials.jwks, to: keys)
+    var arguments = security.serverArguments(for: .loyalty)
+    arguments[arguments.firstIndex(of: security.credentials.jwks.path)!] = keys.path
+    let loyalty = try await ServiceProcess(
+      "loyalty-service", dataDirectory: directory.appendingPathComponent("loyalty"), arguments: arguments)
+    defer { Task { await loyalty.terminate() } }
+    func read(with token: String) async throws -> RPCError.Code? {
+      try await loyalty.withClient(security: security.clientSecurity(), token: token) { client in
+        do {
+          _ = try await Crm_Loyalty_V1_LoyaltyService.Client(wrapping: client).getEarningRules(.init())
+          return nil
+        } catch let error as RPCError {
+          return error.code
+        }
+      }
+    }
+    let old = try await security.token(["loyalty.read"])
+    let new = try await next.token(["loyalty.read"])
+    // Given the old key: its token reads, the new one is unknown
+    #expect(try await read(with: old) == nil)
+    #expect(try await read(with: new) == .unauthenticated)
+    // When the file is replaced by one holding only the new key (written aside, then renamed)
+    try await Task.sleep(for: .milliseconds(1100))  // a modification time the service has not seen
+    let staged = directory.appendingPathComponent("jwks.json.new")
+    try FileManager.default.copyItem(at: next.credentials.jwks, to: staged)
+    #expect(rename(staged.path, keys.path) == 0)
+    // Then within a few seconds the old token is refused and the new one accepted
+    let deadline = ContinuousClock.now + .seconds(10)
+    var outcome: (RPCError.Code?, RPCError.Code?) = (nil, .unauthenticated)
+    while ContinuousClock.now < deadline {
+      outcome = (try await read(with: old), try await read(with: new))
+      if outcome.0 == .unauthenticated && outcome.1 == nil { break }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    #expect(outcome.0 == .unauthenticated)
+    #expect(outcome.1 == nil)
+  }
+
   @Test("a forged purchase event is refused and leaves no trace; the same event from segmentation's certificate is applied")
   func forgedEvent() async throws {
     let directory = try makeTemporaryDirectory()

@@ -150,7 +150,7 @@ struct LimitsTests {
     #expect(service.log.contains("no HTTP/2 handshake in time"))
   }
 
-  @Test("an HTTP/2 connection that finished its handshake is kept past that timeout and sent GOAWAY once idle")
+  @Test("an HTTP/2 connection that finished its handshake outlives that timeout, gets GOAWAY once idle, and is closed, answering or not")
   func idleConnectionsAreClosed() async throws {
     // Given --handshake-timeout-seconds 1 --idle-timeout-seconds 2
     let directory = try makeTemporaryDirectory()
@@ -159,40 +159,61 @@ struct LimitsTests {
       "segmentation-service", dataDirectory: directory,
       arguments: ["--handshake-timeout-seconds", "1", "--idle-timeout-seconds", "2"])
 
-    // When a client sends the HTTP/2 preface and SETTINGS, then nothing but acknowledgements
-    let socket = try RawConnection(port: service.port)
+    // When two clients send the HTTP/2 preface and SETTINGS and then no RPC: one acknowledges
+    // the server's PINGs, the other never does
+    async let answering = Self.idleHTTP2Client(port: service.port, acknowledgesPings: true)
+    async let silent = Self.idleHTTP2Client(port: service.port, acknowledgesPings: false)
+    let (polite, mute) = try await (answering, silent)
+
+    // Then both outlive the handshake timeout and get GOAWAY once idle
+    for (name, result) in [("answering", polite), ("silent", mute)] {
+      let goAway = try #require(result.goAwayAfter, "\(name): no GOAWAY within 10 s")
+      #expect(goAway >= .milliseconds(1_500), "\(name): GOAWAY after \(goAway), the handshake timer closed it")
+      #expect(goAway < .seconds(8), "\(name): GOAWAY after \(goAway)")
+    }
+    // And the answering one is closed at once; the silent one a handshake timeout later
+    let politeClosed = try #require(polite.closedAfter, "answering: not closed")
+    #expect(politeClosed - polite.goAwayAfter! < .milliseconds(900), "answering: closed \(politeClosed)")
+    let muteClosed = try #require(mute.closedAfter, "silent: not closed")
+    #expect(muteClosed - mute.goAwayAfter! >= .milliseconds(800), "silent: closed \(muteClosed)")
+    #expect(await service.terminate() == 0)
+    #expect(service.log.contains("no answer to the closing PING in time"))
+  }
+
+  /// A raw HTTP/2 client that handshakes, acknowledges SETTINGS (and PINGs if asked), and reads
+  /// until the server closes or 10 s pass: when GOAWAY came and when the connection closed.
+  private static func idleHTTP2Client(
+    port: Int, acknowledgesPings: Bool
+  ) async throws -> (goAwayAfter: Duration?, closedAfter: Duration?) {
+    let socket = try RawConnection(port: port)
     let started = ContinuousClock.now
     socket.send(Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + HTTP2Frame.header(length: 0, type: 0x4, flags: 0))
     var buffer: [UInt8] = []
     var goAwayAfter: Duration?
-    var closed = false
     let deadline = started + .seconds(10)
-    reading: while ContinuousClock.now < deadline {
+    while ContinuousClock.now < deadline {
       switch await socket.read(until: deadline) {
       case .closed:
-        closed = true
-        break reading
+        return (goAwayAfter, ContinuousClock.now - started)
       case .timedOut:
-        break reading
+        return (goAwayAfter, nil)
       case .data(let bytes):
         buffer += bytes
         while let frame = HTTP2Frame.next(from: &buffer) {
           switch (frame.type, frame.flags & 0x1) {
-          case (0x4, 0): socket.send(HTTP2Frame.header(length: 0, type: 0x4, flags: 0x1))  // SETTINGS ack
-          case (0x6, 0): socket.send(HTTP2Frame.header(length: 8, type: 0x6, flags: 0x1) + frame.payload)  // PING ack
-          case (0x7, _): if goAwayAfter == nil { goAwayAfter = ContinuousClock.now - started }
-          default: break
+          case (0x4, 0):  // SETTINGS: acknowledge
+            socket.send(HTTP2Frame.header(length: 0, type: 0x4, flags: 0x1))
+          case (0x6, 0) where acknowledgesPings:  // PING: acknowledge
+            socket.send(HTTP2Frame.header(length: 8, type: 0x6, flags: 0x1) + frame.payload)
+          case (0x7, _):  // GOAWAY
+            if goAwayAfter == nil { goAwayAfter = ContinuousClock.now - started }
+          default:
+            break
           }
         }
       }
     }
-
-    // Then it outlives the handshake timeout, gets GOAWAY when idle, and is closed
-    let after = try #require(goAwayAfter, "no GOAWAY within 10 s")
-    #expect(after >= .milliseconds(1_500), "GOAWAY after \(after): the handshake timer closed a handshaken connection")
-    #expect(after < .seconds(8))
-    #expect(closed, "not closed after GOAWAY")
-    #expect(await service.terminate() == 0)
+    return (goAwayAfter, nil)
   }
 
   // MARK: - Backups

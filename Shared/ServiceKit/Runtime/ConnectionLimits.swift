@@ -14,13 +14,15 @@ import NIOHTTP2
 ///   UNAVAILABLE. Here the message's 5-byte length prefix is read as it arrives, so the RPC is
 ///   refused before any of the message is buffered.
 /// - A connection that has not finished its handshake (TLS, then the HTTP/2 preface and SETTINGS)
-///   within `handshakeTimeout` is closed. The transport's idle timer (`maxIdleTime`) ends with a
-///   GOAWAY and a PING that a silent peer never answers, so it cannot close a socket that never
-///   spoke HTTP/2.
+///   within `handshakeTimeout` is closed, and so is one that does not acknowledge the PING
+///   following the server's GOAWAY within that time. The transport's timers (`maxIdleTime`,
+///   keepalive, shutdown) all end with a GOAWAY and a PING and close only once the PING is
+///   acknowledged, so on their own they never close a socket whose peer stays silent.
 public struct ConnectionLimits: Sendable {
   /// The largest request message, in bytes; a larger one is RESOURCE_EXHAUSTED.
   public var maxRequestBytes: Int
-  /// How long a new connection has to send the HTTP/2 preface and its SETTINGS.
+  /// How long a new connection has to send the HTTP/2 preface and its SETTINGS, and a closing
+  /// connection to acknowledge the server's PING.
   public var handshakeTimeout: Duration
   /// Where refused requests and timed-out handshakes are logged.
   public var logger: Logger
@@ -45,7 +47,7 @@ public struct ConnectionLimits: Sendable {
           let pipeline = channel.pipeline.syncOperations
           let http2 = try pipeline.handler(type: NIOHTTP2Handler.self)
           try pipeline.addHandler(
-            HandshakeTimeoutHandler(timeout: TimeAmount(limits.handshakeTimeout), logger: limits.logger),
+            ConnectionDeadlineHandler(timeout: TimeAmount(limits.handshakeTimeout), logger: limits.logger),
             position: .after(http2))
         }
       },
@@ -61,16 +63,34 @@ public struct ConnectionLimits: Sendable {
   }
 }
 
-/// Closes a connection whose peer has not sent its HTTP/2 SETTINGS within the timeout, then
-/// steps out of the pipeline.
-final class HandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// Closes a connection whose peer stops answering: one that has not sent its HTTP/2 SETTINGS
+/// within the timeout, and one that has not acknowledged the server's closing PING within the
+/// timeout of it.
+///
+/// The second case covers the transport's own timers: idle (`maxIdleTime`), keepalive and
+/// shutdown all end in a GOAWAY followed by a PING, and the transport closes the connection only
+/// once that PING is acknowledged, so a peer that stays silent would be held for ever.
+final class ConnectionDeadlineHandler: ChannelDuplexHandler {
   typealias InboundIn = HTTP2Frame
   typealias InboundOut = HTTP2Frame
+  typealias OutboundIn = HTTP2Frame
+  typealias OutboundOut = HTTP2Frame
+
+  private enum Phase {
+    /// Connected; the peer's SETTINGS not yet read.
+    case handshaking
+    /// Handshaken; the server has not started closing.
+    case open
+    /// The server sent GOAWAY; the peer has not yet acknowledged a PING since.
+    case closing
+    /// The peer answered the closing PING: the transport finishes the close.
+    case answered
+  }
 
   private let timeout: TimeAmount
   private let logger: Logger
+  private var phase = Phase.handshaking
   private var timer: Scheduled<Void>?
-  private var handshaken = false
 
   init(timeout: TimeAmount, logger: Logger) {
     self.timeout = timeout
@@ -78,52 +98,67 @@ final class HandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelHand
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
-    if context.channel.isActive { startTimer(context: context) }
+    if context.channel.isActive { startTimer(context: context, reason: "no HTTP/2 handshake in time") }
   }
 
   func handlerRemoved(context: ChannelHandlerContext) {
-    timer?.cancel()
-    timer = nil
+    cancelTimer()
   }
 
   func channelActive(context: ChannelHandlerContext) {
-    startTimer(context: context)
+    startTimer(context: context, reason: "no HTTP/2 handshake in time")
     context.fireChannelActive()
   }
 
   func channelInactive(context: ChannelHandlerContext) {
-    timer?.cancel()
-    timer = nil
+    cancelTimer()
     context.fireChannelInactive()
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    let frame = unwrapInboundIn(data)
-    context.fireChannelRead(data)
-    // The peer's first frame must be SETTINGS (NIO's HTTP/2 handler rejects anything else), so
-    // it marks the end of the handshake.
-    if case .settings(.settings) = frame.payload, !handshaken {
-      handshaken = true
-      timer?.cancel()
-      timer = nil
-      context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    switch (phase, unwrapInboundIn(data).payload) {
+    case (.handshaking, .settings(.settings)):
+      // The peer's first frame must be SETTINGS (NIO's HTTP/2 handler rejects anything else),
+      // so it marks the end of the handshake.
+      phase = .open
+      cancelTimer()
+    case (.closing, .ping(_, ack: true)):
+      phase = .answered
+      cancelTimer()
+    default:
+      break
     }
+    context.fireChannelRead(data)
   }
 
-  private func startTimer(context: ChannelHandlerContext) {
-    guard timer == nil, !handshaken else { return }
+  func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    if case .goAway = unwrapOutboundIn(data).payload, phase == .open || phase == .handshaking {
+      // The transport's PING follows this GOAWAY; the peer has `timeout` to answer it.
+      phase = .closing
+      cancelTimer()
+      startTimer(context: context, reason: "no answer to the closing PING in time")
+    }
+    context.write(data, promise: promise)
+  }
+
+  private func startTimer(context: ChannelHandlerContext, reason: String) {
+    guard timer == nil, phase == .handshaking || phase == .closing else { return }
     let timeout = timeout
     let logger = logger
-    timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-      guard let self, !self.handshaken else { return }
+    timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
       logger.info(
-        "connection closed: no HTTP/2 handshake in time",
+        "connection closed: \(reason)",
         metadata: [
           "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "unknown")",
           "timeout_ms": "\(timeout.nanoseconds / 1_000_000)",
         ])
       context.close(promise: nil)
     }
+  }
+
+  private func cancelTimer() {
+    timer?.cancel()
+    timer = nil
   }
 }
 
