@@ -20,7 +20,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--with-python" ]; then
-  if ! python3 -c 'import grpc, grpc_tools, grpc_reflection, kubernetes_validate, yaml, pytest' 2>/dev/null; then
+  if ! python3 -c 'import grpc, grpc_tools, grpc_reflection, kubernetes_validate, yaml, pytest, cryptography' 2>/dev/null; then
     echo "installing the interop and deploy tests' Python packages"
     python3 -m pip install -q -r Tests/Interop/requirements.txt -r Tests/Deploy/requirements.txt
   fi
