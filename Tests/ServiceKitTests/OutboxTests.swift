@@ -24,6 +24,7 @@ private struct RecordingApplier: EventApplier {
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
     EventStore.registerMigrations(&migrator)
+    ParkedEvents.registerMigrations(&migrator)
     migrator.registerMigration("applied") { db in
       try db.execute(sql: "CREATE TABLE applied (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT, customer_id TEXT)")
     }

@@ -37,6 +37,8 @@ public struct FeedbackStore: Sendable {
     registerScaleMigrations(&migrator)
     // Kit-level, appended last: the audit trail of privileged calls.
     AuditTrail.registerMigrations(&migrator)
+    // Events that arrived before what they depend on wait here (appended after the audit trail).
+    ParkedEvents.registerMigrations(&migrator)
     return migrator
   }
 }

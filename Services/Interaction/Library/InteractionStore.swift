@@ -41,6 +41,8 @@ public struct InteractionStore: Sendable {
     EventStore.registerMigrations(&migrator)
     // Kit-level, appended last: the audit trail of privileged calls.
     AuditTrail.registerMigrations(&migrator)
+    // Events that arrived before what they depend on wait here (appended after the audit trail).
+    ParkedEvents.registerMigrations(&migrator)
     return migrator
   }
 }

@@ -121,6 +121,10 @@ public struct LoyaltyStore: Sendable {
     registerPlans(&migrator)
     // Kit-level, appended last: the audit trail of privileged calls.
     AuditTrail.registerMigrations(&migrator)
+    // Events that arrived before what they depend on wait here (appended after the audit trail).
+    ParkedEvents.registerMigrations(&migrator)
+    // The orders seen, so that a reversal arriving first waits for its purchase.
+    LoyaltyService.registerEventMigrations(&migrator)
     return migrator
   }
 

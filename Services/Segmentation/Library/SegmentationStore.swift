@@ -48,6 +48,8 @@ public struct SegmentationStore: Sendable {
     registerStrategyMigrations(&migrator)
     // Kit-level, appended last: the audit trail of privileged calls.
     AuditTrail.registerMigrations(&migrator)
+    // Events that arrived before what they depend on wait here (appended after the audit trail).
+    ParkedEvents.registerMigrations(&migrator)
     return migrator
   }
 }

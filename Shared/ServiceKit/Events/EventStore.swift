@@ -7,8 +7,8 @@ import SwiftProtobuf
 ///
 /// The sender records an event in `outbox_event` in the same transaction as the change that
 /// caused it, so an event exists exactly when its change does; the relay delivers it later.
-/// The receiver records each event id it applied in `inbox_event` in the same transaction as
-/// the effect, so a redelivery is recognised and changes nothing.
+/// The receiver records each event id it applied (or parked) in `inbox_event` in the same
+/// transaction as the effect, so a redelivery is recognised and changes nothing.
 public enum EventStore {
   /// Adds the outbox and inbox tables to a service's migrations.
   public static func registerMigrations(_ migrator: inout DatabaseMigrator) {

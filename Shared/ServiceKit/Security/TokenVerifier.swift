@@ -40,6 +40,20 @@ public final class TokenVerifier: Sendable {
   }
   private let loaded: Mutex<Loaded>
 
+  /// Tokens verified lately, so a caller that sends the same token on every RPC pays for the
+  /// signature check once: kept until the token expires or for `cacheLifetime`, whichever is
+  /// first, and dropped whenever the key file changes (a removed key takes effect at once).
+  private struct Verified: Sendable {
+    var subject: String
+    var scopes: Set<String>
+    var validUntil: Date
+  }
+  private let verified = Mutex<[String: Verified]>([:])
+  /// How long a verified token is trusted without checking its signature again.
+  static let cacheLifetime: TimeInterval = 30
+  /// Most tokens remembered; past it the cache starts over.
+  static let cacheSize = 4096
+
   /// Loads the keys at `path` (a JWKS, or PEM public keys); throws when none can be used.
   public init(keysFile path: String, issuer: String, audience: String) async throws {
     self.path = path
@@ -53,6 +67,10 @@ public final class TokenVerifier: Sendable {
   public func verify(_ token: String) async throws(Rejection) -> (subject: String, scopes: Set<String>) {
     guard token.utf8.count <= Self.maxTokenBytes else { throw Rejection(reason: "token longer than 8 KiB") }
     let keys = await currentKeys()
+    let now = Date()
+    if let hit = verified.withLock({ $0[token] }), hit.validUntil > now {
+      return (hit.subject, hit.scopes)
+    }
     let claims: Claims
     do {
       claims = try await keys.verify(token, as: Claims.self)
@@ -65,6 +83,13 @@ public final class TokenVerifier: Sendable {
       throw Rejection(reason: "subject is empty or too long")
     }
     let scopes = Set((claims.scope ?? "").split(separator: " ").map(String.init))
+    let entry = Verified(
+      subject: claims.sub.value, scopes: scopes,
+      validUntil: min(claims.exp.value, now.addingTimeInterval(Self.cacheLifetime)))
+    verified.withLock { cache in
+      if cache.count >= Self.cacheSize { cache.removeAll(keepingCapacity: true) }
+      cache[token] = entry
+    }
     return (claims.sub.value, scopes)
   }
 
@@ -85,6 +110,7 @@ public final class TokenVerifier: Sendable {
       $0.keys = fresh
       $0.modified = modified
     }
+    verified.withLock { $0.removeAll() }
     return fresh
   }
 

@@ -28,7 +28,9 @@ extension LoyaltyService {
     return try result.get()
   }
 
-  private static func validateAmounts(refund: Crm_Common_V1_Money, order: Crm_Common_V1_Money)
+  /// The amounts of a refund as any reversal (RPC or event) needs them; a failure here never
+  /// goes away by waiting.
+  static func validateAmounts(refund: Crm_Common_V1_Money, order: Crm_Common_V1_Money)
     throws(ServiceError)
   {
     try validateCurrency(order.currency, field: "order_amount.currency")
