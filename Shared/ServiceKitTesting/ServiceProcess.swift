@@ -120,7 +120,7 @@ public final class ServiceProcess: Sendable {
   ) async throws -> Result {
     try await withGRPCClient(
       transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: security),
-      interceptors: token.map { [FixedTokenInterceptor(token: $0)] } ?? []
+      interceptors: token.map { [BearerTokenInterceptor(token: $0)] } ?? []
     ) { client in
       try await body(client)
     }

@@ -63,21 +63,3 @@ public struct TestSecurity: Sendable {
     try await credentials.token(subject: subject, scopes: scopes, lifetime: .seconds(600))
   }
 }
-
-/// Sends a fixed bearer token on every call.
-public struct FixedTokenInterceptor: ClientInterceptor {
-  private let header: String
-
-  /// Sends `token`.
-  public init(token: String) { header = "Bearer \(token)" }
-
-  public func intercept<Input: Sendable, Output: Sendable>(
-    request: StreamingClientRequest<Input>,
-    context: ClientContext,
-    next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
-  ) async throws -> StreamingClientResponse<Output> {
-    var request = request
-    request.metadata.replaceOrAddString(header, forKey: "authorization")
-    return try await next(request, context)
-  }
-}

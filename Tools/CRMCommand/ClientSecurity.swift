@@ -143,7 +143,7 @@ struct ClientSecurity: Sendable {
 
   /// Interceptors of every call: the bearer token, when there is one.
   var interceptors: [any ClientInterceptor] {
-    token.map { [AuthorizationInterceptor(token: $0)] } ?? []
+    token.map { [BearerTokenInterceptor(token: $0)] } ?? []
   }
 
   /// An HTTP/2 transport to `address`. An IP address is dialled as such, so TLS checks the
@@ -152,7 +152,7 @@ struct ClientSecurity: Sendable {
   func transport(
     to address: PeerAddress, config: HTTP2ClientTransport.Posix.Config = .defaults
   ) throws -> HTTP2ClientTransport.Posix {
-    try .http2NIOPosix(target: Self.target(address), transportSecurity: transportSecurity, config: config)
+    try .http2NIOPosix(target: address.target, transportSecurity: transportSecurity, config: config)
   }
 
   /// A client of `address` with these credentials; the caller runs its connections.
@@ -165,35 +165,5 @@ struct ClientSecurity: Sendable {
     to address: PeerAddress, _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
   ) async throws -> Result {
     try await withGRPCClient(transport: try transport(to: address), interceptors: interceptors, handleClient: body)
-  }
-
-  static func target(_ address: PeerAddress) -> any ResolvableTarget {
-    let host = address.host.hasPrefix("[") && address.host.hasSuffix("]") ? String(address.host.dropFirst().dropLast()) : address.host
-    if IPAddressText.isIPv4(host) { return ResolvableTargets.IPv4.ipv4(address: host, port: address.port) }
-    if host.contains(":") { return ResolvableTargets.IPv6.ipv6(address: host, port: address.port) }
-    return ResolvableTargets.DNS.dns(host: host, port: address.port)
-  }
-}
-
-/// Literal IP addresses as text.
-enum IPAddressText {
-  static func isIPv4(_ text: String) -> Bool {
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    return parts.count == 4 && parts.allSatisfy { $0.count <= 3 && UInt8($0) != nil }
-  }
-}
-
-/// Adds `authorization: Bearer <token>` to every call.
-struct AuthorizationInterceptor: ClientInterceptor {
-  let token: String
-
-  func intercept<Input: Sendable, Output: Sendable>(
-    request: StreamingClientRequest<Input>,
-    context: ClientContext,
-    next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
-  ) async throws -> StreamingClientResponse<Output> {
-    var request = request
-    request.metadata.replaceOrAddString("Bearer \(token)", forKey: "authorization")
-    return try await next(request, context)
   }
 }

@@ -60,7 +60,7 @@ public final class TokenVerifier: Sendable {
     self.issuer = issuer
     self.audience = audience
     let keys = try await Self.load(path)
-    loaded = Mutex(Loaded(keys: keys, modified: Self.modified(path), checked: .now))
+    loaded = Mutex(Loaded(keys: keys, modified: FileModification.date(of: path), checked: .now))
   }
 
   /// The identity a token proves, or a ``Rejection``.
@@ -102,7 +102,7 @@ public final class TokenVerifier: Sendable {
       return (state.keys, due)
     }
     guard due else { return keys }
-    let modified = Self.modified(path)
+    let modified = FileModification.date(of: path)
     guard modified != loaded.withLock({ $0.modified }) else { return keys }
     // A file caught half-written keeps the old keys until the next look.
     guard let fresh = try? await Self.load(path) else { return keys }
@@ -112,13 +112,6 @@ public final class TokenVerifier: Sendable {
     }
     verified.withLock { $0.removeAll() }
     return fresh
-  }
-
-  private static func modified(_ path: String) -> Date? {
-    // The target's time, not a symlink's: a mounted Kubernetes Secret or ConfigMap changes by
-    // swapping the link behind the file, so the link's own time never moves.
-    let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-    return (try? FileManager.default.attributesOfItem(atPath: resolved))?[.modificationDate] as? Date
   }
 
   /// A JWKS document, or one or more PEM public keys (EC P-256/P-384, RSA, Ed25519).

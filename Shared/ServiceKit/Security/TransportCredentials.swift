@@ -82,7 +82,7 @@ public struct TransportCredentials: Sendable {
 
   /// Interceptors for calls to other services: the bearer token, when one is configured.
   public var clientInterceptors: [any ClientInterceptor] {
-    token.map { [BearerTokenInterceptor(token: $0)] } ?? []
+    token.map { token in [BearerTokenInterceptor { token.value }] } ?? []
   }
 }
 
@@ -99,7 +99,7 @@ final class BearerToken: Sendable {
   init?(path: String) {
     guard let value = Self.read(path) else { return nil }
     self.path = path
-    state = Mutex(State(value: value, modified: Self.modified(path), checked: .now))
+    state = Mutex(State(value: value, modified: FileModification.date(of: path), checked: .now))
   }
 
   /// The current token, looking at the file at most once a second.
@@ -108,7 +108,7 @@ final class BearerToken: Sendable {
     return state.withLock { state in
       guard now - state.checked >= .seconds(1) else { return state.value }
       state.checked = now
-      let modified = Self.modified(path)
+      let modified = FileModification.date(of: path)
       if modified != state.modified, let fresh = Self.read(path) {
         state.value = fresh
         state.modified = modified
@@ -123,25 +123,34 @@ final class BearerToken: Sendable {
     return token.isEmpty ? nil : token
   }
 
-  private static func modified(_ path: String) -> Date? {
-    // The target's time, not a symlink's: a mounted Kubernetes Secret or ConfigMap changes by
-    // swapping the link behind the file, so the link's own time never moves.
+}
+
+/// When a file last changed: the target's time, not a symlink's, because a mounted Kubernetes
+/// Secret or ConfigMap changes by swapping the link behind the file.
+enum FileModification {
+  static func date(of path: String) -> Date? {
     let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     return (try? FileManager.default.attributesOfItem(atPath: resolved))?[.modificationDate] as? Date
   }
 }
 
 /// Adds `authorization: Bearer <token>` to every outgoing call.
-struct BearerTokenInterceptor: ClientInterceptor {
-  let token: BearerToken
+public struct BearerTokenInterceptor: ClientInterceptor {
+  private let token: @Sendable () -> String
 
-  func intercept<Input: Sendable, Output: Sendable>(
+  /// Sends the token `token` returns at each call (a file re-read when it changes).
+  init(token: @escaping @Sendable () -> String) { self.token = token }
+
+  /// Sends `token` on every call.
+  public init(token: String) { self.token = { token } }
+
+  public func intercept<Input: Sendable, Output: Sendable>(
     request: StreamingClientRequest<Input>,
     context: ClientContext,
     next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
   ) async throws -> StreamingClientResponse<Output> {
     var request = request
-    request.metadata.replaceOrAddString("Bearer \(token.value)", forKey: "authorization")
+    request.metadata.replaceOrAddString("Bearer \(token())", forKey: "authorization")
     return try await next(request, context)
   }
 }
