@@ -8,6 +8,10 @@ import Testing
 
 @testable import ServiceKit
 
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
 /// The door of every service, through the real executables with TLS and tokens: every RPC of
 /// every service called with no credential, with one that lacks its permission, and with
 /// exactly its permission.
@@ -177,6 +181,45 @@ struct AccessControlIntegrationTests {
         _ = try await Crm_Loyalty_V1_LoyaltyService.Client(wrapping: client).getAccount(.with { $0.customerID = "victim" }, options: options)
       }
     }
+  }
+
+  @Test("with auth on, /metrics needs a token holding metrics.read, and a rate limit answers RESOURCE_EXHAUSTED")
+  func metricsAndRateLimit() async throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let security = try TestSecurity(mode: .tokens, directory: directory)
+    let metricsPort = try freeTCPPort()
+    let loyalty = try await ServiceProcess(
+      "loyalty-service", dataDirectory: directory.appendingPathComponent("loyalty"),
+      arguments: security.serverArguments(for: .loyalty) + ["--metrics-port", "\(metricsPort)", "--rate-limit", "read=2"])
+    defer { Task { await loyalty.terminate() } }
+
+    func scrape(_ token: String?) async throws -> Int {
+      var request = URLRequest(url: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
+      if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+      let (_, response) = try await URLSession.shared.data(for: request)
+      return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+    #expect(try await scrape(nil) == 401)
+    #expect(try await scrape(try await security.token(["loyalty.read"])) == 401)
+    #expect(try await scrape(try await security.token(["metrics.read"])) == 200)
+
+    // Two reads a second with a burst of four: the fifth read at once is refused, writes are not limited.
+    let token = try await security.token(["loyalty.read"])
+    let codes = try await loyalty.withClient(security: security.clientSecurity(), token: token) { client in
+      var codes: [RPCError.Code?] = []
+      for _ in 0..<5 {
+        do {
+          _ = try await Crm_Loyalty_V1_LoyaltyService.Client(wrapping: client).getEarningRules(.init())
+          codes.append(nil)
+        } catch let error as RPCError {
+          codes.append(error.code)
+        }
+      }
+      return codes
+    }
+    #expect(codes.prefix(4).allSatisfy { $0 == nil })
+    #expect(codes.last == .resourceExhausted)
   }
 
   @Test("a key removed from the JWKS file stops its tokens within seconds, with no restart")
